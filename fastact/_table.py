@@ -1,0 +1,268 @@
+"""The one table of fastact's elementwise activations.
+
+Each ``Activation`` row drives everything about a function: the C kernels
+(setup.py writes src_c/generated/fa_gen.h from it), the ufuncs registered by
+_ufuncs.pyx, their docstrings, the public defaults wrappers, the README table
+and the tests (reference, ULP bound, kinks).  Adding an activation is one row
+here, its scalar C definitions in src_c/activations.h and its reference in
+fastact/reference.py.
+
+This module is plain Python with no imports from fastact or numpy, so that
+setup.py can load it before anything is built.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float | None = None  # None: the operand is required
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class ParamGrad:
+    """A derivative with respect to a parameter (PReLU's slope)."""
+
+    param: str
+    c: str
+    formula: str
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    formula: str                      # f(x), in plain text
+    derivative: str                   # f'(x)
+    range: str                        # the image of f
+    params: tuple = ()
+    exact: bool = False               # piecewise-linear: computed in the dtype, 0 ULP
+    ulp: tuple = (0, 0)               # bound on f, (float32, float64), vs. reference
+    grad_ulp: tuple = (0, 0)          # bound on f'
+    from_output: str | None = None    # f' written in terms of y = f(x)
+    param_grads: tuple = ()
+    aliases: tuple = ()
+    kinks: tuple = ()                 # where f or f' changes branch (test points)
+    notes: str = ""
+    c: str | None = None              # scalar C function of f (default fa_<name>)
+    grad_c: str | None = None         # of f' (default fa_<name>_grad)
+
+    @property
+    def c_fwd(self):
+        return self.c or f"fa_{self.name}"
+
+    @property
+    def c_grad(self):
+        return self.grad_c or f"fa_{self.name}_grad"
+
+
+@dataclass(frozen=True)
+class Ufunc:
+    """One elementwise ufunc generated from an Activation."""
+
+    name: str
+    act: Activation
+    role: str        # forward | grad | backward | grad_from_output | backward_from_output | grad_<p> | backward_<p>
+    c: str           # scalar C function
+    kind: str        # 'F': y = c(x, p..), 'B': y = dy * c(x, p..)
+    inputs: tuple    # operand names
+    params: tuple    # Param rows (the trailing operands)
+    ulp: tuple       # (float32, float64) bound vs. the reference
+
+    @property
+    def nin(self):
+        return len(self.inputs)
+
+    @property
+    def has_defaults(self):
+        return bool(self.params) and all(p.default is not None for p in self.params)
+
+
+P_ALPHA_LEAKY = Param("alpha", 0.01, "slope for x < 0")
+P_ALPHA_ELU = Param("alpha", 1.0, "scale of the negative branch")
+
+ACTIVATIONS = (
+    Activation(
+        "binary_step", "1 if x >= 0 else 0 (Heaviside step, H(0) = 1)",
+        "0 (the step's impulse at 0 is not represented)", "{0, 1}",
+        exact=True, kinks=(0.0,), c="fa_binary_step", grad_c="fa_zero_grad",
+    ),
+    Activation(
+        "identity", "x", "1", "(-inf, inf)", exact=True, grad_c="fa_one_grad",
+    ),
+    Activation(
+        "linear", "c * x", "c", "(-inf, inf) for c != 0",
+        params=(Param("c", 1.0, "slope"),), exact=True,
+    ),
+    Activation(
+        "sigmoid", "1 / (1 + exp(-x))", "s * (1 - s) with s = sigmoid(x)", "(0, 1)",
+        ulp=(1, 2), grad_ulp=(1, 2), from_output="y * (1 - y)", kinks=(),
+        notes="Both tails are computed without cancellation: sigmoid(-745) is the smallest "
+        "subnormal, sigmoid'(40) = 4.2e-18 (not 0).",
+    ),
+    Activation(
+        "tanh", "(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "1 - tanh(x)**2", "(-1, 1)",
+        ulp=(1, 2), grad_ulp=(1, 2), from_output="1 - y**2 = (1 - y) * (1 + y)",
+        notes="tanh'(x) is computed as 4 e / (1 + e)**2 with e = exp(-2|x|), accurate in the tails.",
+    ),
+    Activation(
+        "relu", "max(x, 0)", "1 if x > 0 else 0 (relu'(0) = 0)", "[0, inf)",
+        exact=True, kinks=(0.0,),
+    ),
+    Activation(
+        "leaky_relu", "x if x > 0 else alpha * x", "1 if x > 0 else alpha (alpha at 0)",
+        "(-inf, inf) for alpha > 0", params=(P_ALPHA_LEAKY,), exact=True, kinks=(0.0,),
+    ),
+    Activation(
+        "prelu", "x if x > 0 else a * x (a: learnable, per channel by broadcasting)",
+        "1 if x > 0 else a (a at 0)", "(-inf, inf) for a > 0",
+        params=(Param("a", None, "slope for x < 0, broadcast against x"),), exact=True,
+        kinks=(0.0,), c="fa_leaky_relu", grad_c="fa_leaky_relu_grad",
+        param_grads=(ParamGrad("a", "fa_prelu_grad_a", "0 if x > 0 else x"),),
+        notes="Reduce prelu_backward_a over the axes `a` was broadcast along to get the slope "
+        "gradient; fastact.prelu_weight_grad does this for you.",
+    ),
+    Activation(
+        "rrelu", "x if x > 0 else x * (lower + upper) / 2 (inference)",
+        "1 if x > 0 else (lower + upper) / 2", "(-inf, inf)",
+        params=(Param("lower", 0.125, "lowest random slope"),
+                Param("upper", 1.0 / 3.0, "highest random slope")),
+        ulp=(0, 1), kinks=(0.0,),
+        notes="The inference form (PyTorch's defaults lower=1/8, upper=1/3).  For training, "
+        "fastact.rrelu_train(x, lower, upper, rng=...) draws per-element slopes "
+        "a ~ U(lower, upper) for x < 0 and returns (y, a); backpropagate with "
+        "prelu_backward(dy, x, a).  The other classic form, x / a with a ~ U(3, 8), is "
+        "prelu(x, 1 / rng.uniform(3, 8, x.shape)).",
+    ),
+    Activation(
+        "elu", "x if x > 0 else alpha * (exp(x) - 1)", "1 if x > 0 else alpha * exp(x) (alpha at 0)",
+        "(-alpha, inf)", params=(P_ALPHA_ELU,), ulp=(1, 2), grad_ulp=(1, 2),
+        from_output="1 if y > 0 else y + alpha", kinks=(0.0,),
+    ),
+    Activation(
+        "relu6", "min(max(x, 0), 6)", "1 if 0 < x < 6 else 0 (0 at both kinks)", "[0, 6]",
+        exact=True, kinks=(0.0, 6.0),
+    ),
+    Activation(
+        "leaky_relu6", "min(x, 6) if x > 0 else alpha * x",
+        "alpha if x <= 0, 1 if 0 < x < 6, 0 if x >= 6", "(-inf, 6] for alpha > 0",
+        params=(P_ALPHA_LEAKY,), exact=True, kinks=(0.0, 6.0),
+        notes="ReLU6 whose negative side leaks, as proposed by the seed references.",
+    ),
+    Activation(
+        "swish", "x * sigmoid(beta * x)",
+        "s + beta * x * s * (1 - s) with s = sigmoid(beta * x)", "[-0.278/beta, inf) for beta > 0",
+        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(1, 2), grad_ulp=(1, 3),
+        aliases=("silu",), kinks=(-1.2784645427610738,),
+        notes="The limits are returned at +-inf (swish(-inf) = 0, swish'(inf) = 1) where "
+        "x * sigmoid(x) would give inf * 0 = NaN.",
+    ),
+    Activation(
+        "hardswish", "x * relu6(x + 3) / 6", "0 if x <= -3, (2x + 3) / 6 if -3 < x < 3, 1 if x >= 3",
+        "[-0.375, inf)", ulp=(1, 1), grad_ulp=(1, 1), aliases=("hswish",), kinks=(-3.0, 3.0),
+    ),
+)
+
+
+def _ufuncs_of(act: Activation):
+    x_in = ("x",) + tuple(p.name for p in act.params)
+    b_in = ("dy", "x") + tuple(p.name for p in act.params)
+    yield Ufunc(act.name, act, "forward", act.c_fwd, "F", x_in, act.params, act.ulp)
+    yield Ufunc(f"{act.name}_grad", act, "grad", act.c_grad, "F", x_in, act.params, act.grad_ulp)
+    back_ulp = tuple(u + 1 for u in act.grad_ulp)
+    yield Ufunc(f"{act.name}_backward", act, "backward", act.c_grad, "B", b_in, act.params, back_ulp)
+    if act.from_output:
+        y_in = ("y",) + tuple(p.name for p in act.params)
+        by_in = ("dy", "y") + tuple(p.name for p in act.params)
+        c = f"fa_{act.name}_grad_from_output"
+        yield Ufunc(f"{act.name}_grad_from_output", act, "grad_from_output", c, "F", y_in,
+                    act.params, (0, 1))
+        yield Ufunc(f"{act.name}_backward_from_output", act, "backward_from_output", c, "B",
+                    by_in, act.params, (1, 2))
+    for pg in act.param_grads:
+        yield Ufunc(f"{act.name}_grad_{pg.param}", act, f"grad_{pg.param}", pg.c, "F", x_in,
+                    act.params, (0, 0))
+        yield Ufunc(f"{act.name}_backward_{pg.param}", act, f"backward_{pg.param}", pg.c, "B",
+                    b_in, act.params, (1, 1))
+
+
+UFUNCS = tuple(u for a in ACTIVATIONS for u in _ufuncs_of(a))
+BY_NAME = {u.name: u for u in UFUNCS}
+
+# aliases: public name -> the name of the object it points at
+ALIASES = {}
+for _a in ACTIVATIONS:
+    for _al in _a.aliases:
+        for _suffix in ("", "_grad", "_backward"):
+            ALIASES[_al + _suffix] = _a.name + _suffix
+
+
+# ---- docstrings -------------------------------------------------------------
+def _param_text(params):
+    out = []
+    for p in params:
+        d = "required" if p.default is None else f"default {p.default!r}"
+        out.append(f"    {p.name} : array_like, {d}\n        {p.doc}")
+    return "\n".join(out)
+
+
+def docstring(u: Ufunc) -> str:
+    a = u.act
+    if u.role == "forward":
+        head = f"{a.name}: {a.formula}."
+        body = [f"Range: {a.range}.", f"Derivative: {a.name}'(x) = {a.derivative} "
+                f"({a.name}_grad; fused dy * f'(x): {a.name}_backward)."]
+    elif u.role == "grad":
+        head = f"Derivative of {a.name} from its input: {a.derivative}."
+        body = [f"{a.name}(x) = {a.formula}."]
+    elif u.role == "backward":
+        head = f"Fused backward pass of {a.name}: dy * {a.name}'(x) in one pass, {a.name}'(x) = {a.derivative}."
+        body = []
+    elif u.role == "grad_from_output":
+        head = f"Derivative of {a.name} from its OUTPUT y = {a.name}(x): {a.from_output}."
+        body = [f"Cheaper than {a.name}_grad(x) when y is at hand; less accurate where y "
+                "has lost the information (in the saturated tails)."]
+    elif u.role == "backward_from_output":
+        head = f"Fused backward pass of {a.name} from its OUTPUT y: dy * ({a.from_output})."
+        body = []
+    else:
+        pg = next(p for p in a.param_grads if u.role.endswith("_" + p.param))
+        if u.role.startswith("grad_"):
+            head = f"Derivative of {a.name} with respect to {pg.param}: {pg.formula}."
+        else:
+            head = f"Fused backward pass of {a.name} to {pg.param}: dy * ({pg.formula})."
+        body = [f"Sum over the axes along which {pg.param} was broadcast to get its gradient."]
+    if a.notes and u.role == "forward":
+        body.append(a.notes)
+    accuracy = ("exact (0 ULP)" if u.ulp == (0, 0)
+                else f"within {u.ulp[0]} ULP (float32) and {u.ulp[1]} ULP (float64)")
+    body.append(f"Accuracy: {accuracy}.  NaN in -> NaN out.")
+    params = ""
+    if u.params:
+        params = "\n\nParameters\n----------\n" + "\n".join(
+            f"    {n} : array_like" for n in u.inputs[: len(u.inputs) - len(u.params)]) + "\n" + _param_text(u.params)
+    example = f"\n\nExample\n-------\n>>> import numpy as np, fastact as fa\n>>> fa.{call_example(u)}"
+    return f"{head}\n\n" + "\n".join(body) + params + example
+
+
+def call_example(u: Ufunc) -> str:
+    args = ["np.linspace(-2, 2, 5)" if n in ("x", "y") else "np.ones(5)" for n in
+            u.inputs[: len(u.inputs) - len(u.params)]]
+    args += [repr(p.default) if p.default is not None else "0.25" for p in u.params]
+    return f"{u.name}({', '.join(args)})"
+
+
+# ---- the generated C header --------------------------------------------------
+def c_header() -> str:
+    rows = []
+    for u in UFUNCS:
+        ct32 = "f" if u.act.exact else "d"
+        rows.append(f"    X({u.name}, {u.c}, {u.kind}, {len(u.params)}, {ct32})")
+    return (
+        "/* GENERATED by setup.py from fastact/_table.py -- do not edit. */\n"
+        "#ifndef FA_GEN_H\n#define FA_GEN_H\n"
+        "/* X(ufunc name, scalar C function, F|B, number of parameters, float32 compute type) */\n"
+        "#define FA_ELEMENTWISE(X) \\\n" + " \\\n".join(rows) + "\n#endif\n"
+    )

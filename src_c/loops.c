@@ -1,0 +1,173 @@
+/* loops.c -- the ufunc inner loops: strides, float16, FP status.
+ *
+ * NumPy calls a loop with any strides.  When every operand is contiguous (the
+ * common case) the kernel runs over the whole array at once; a parameter
+ * operand with stride 0 (a scalar alpha) is passed as such.  Anything else is
+ * gathered in blocks into stack buffers, computed, and scattered back.
+ * float16 is always gathered: it is converted to float32, computed by the
+ * float32 kernel and rounded once on the way back.
+ *
+ * The FP status word is restored after the kernel: the branch-free kernels
+ * evaluate both sides of a select (e.g. exp of a clamped argument that then
+ * overflows to the wanted inf, or an ordered compare with NaN), and NumPy
+ * would report those transient flags as RuntimeWarnings.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "fastact.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <xmmintrin.h>
+typedef unsigned int fa_fpstate;
+static inline fa_fpstate fa_fp_save(void) { return _mm_getcsr(); }
+static inline void fa_fp_restore(fa_fpstate s)
+{
+    unsigned int now = _mm_getcsr();
+    if ((now ^ s) & 0x3f) _mm_setcsr((now & ~0x3fu) | (s & 0x3f));
+}
+#else
+#include <fenv.h>
+typedef int fa_fpstate;
+static inline fa_fpstate fa_fp_save(void) { return fetestexcept(FE_ALL_EXCEPT); }
+static inline void fa_fp_restore(fa_fpstate s)
+{
+    int raised = fetestexcept(FE_ALL_EXCEPT) & ~s;
+    if (raised) feclearexcept(raised);
+}
+#endif
+
+/* ---- float16 <-> float32, round to nearest even ----------------------- */
+static inline uint32_t f_bits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+static inline float f_from(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+static inline float fa_h2f(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    if (e == 0x1f) return f_from(sign | 0x7f800000u | (m << 13));
+    if (e == 0) return f_from(sign | f_bits((float)m * 5.9604644775390625e-08f)); /* m * 2^-24 */
+    return f_from(sign | ((e + 112) << 23) | (m << 13));
+}
+
+static inline uint16_t fa_f2h(float f)
+{
+    uint32_t x = f_bits(f), sign = (x >> 16) & 0x8000, ax = x & 0x7fffffffu;
+    if (ax >= 0x7f800000u) /* inf or NaN (kept quiet, payload top bits kept) */
+        return (uint16_t)(sign | 0x7c00 | (ax > 0x7f800000u ? 0x200 | ((ax >> 13) & 0x3ff) : 0));
+    if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00); /* >= 65520 rounds to inf */
+    if (ax < 0x38800000u) { /* below 2^-14: the FPU rounds to the 2^-24 grid */
+        float t = f_from(ax) + 0.5f;
+        return (uint16_t)(sign | (f_bits(t) - 0x3f000000u));
+    }
+    ax += 0xc8000fffu + ((ax >> 13) & 1); /* rebias and round half to even */
+    return (uint16_t)(sign | (ax >> 13));
+}
+
+/* ---- the loop --------------------------------------------------------- */
+#define FA_BLOCK 256
+
+/* copy m elements of size es with stride st into a contiguous buffer (and back) */
+static void fa_gather(char *dst, const char *src, ptrdiff_t st, ptrdiff_t m, int es, int half)
+{
+    if (half) {
+        float *d = (float *)dst;
+        for (ptrdiff_t k = 0; k < m; k++) { uint16_t h; memcpy(&h, src + k * st, 2); d[k] = fa_h2f(h); }
+    } else if (es == 4) {
+        for (ptrdiff_t k = 0; k < m; k++) memcpy(dst + 4 * k, src + k * st, 4);
+    } else {
+        for (ptrdiff_t k = 0; k < m; k++) memcpy(dst + 8 * k, src + k * st, 8);
+    }
+}
+
+static void fa_scatter(char *dst, ptrdiff_t st, const char *src, ptrdiff_t m, int es, int half)
+{
+    if (half) {
+        const float *s = (const float *)src;
+        for (ptrdiff_t k = 0; k < m; k++) { uint16_t h = fa_f2h(s[k]); memcpy(dst + k * st, &h, 2); }
+    } else if (es == 4) {
+        for (ptrdiff_t k = 0; k < m; k++) memcpy(dst + k * st, src + 4 * k, 4);
+    } else {
+        for (ptrdiff_t k = 0; k < m; k++) memcpy(dst + k * st, src + 8 * k, 8);
+    }
+}
+
+/* es: element size in memory (2, 4, 8); the kernel works on float for 2 and 4 */
+static void fa_run(const fa_entry *e, int es, char **args, const ptrdiff_t *dims,
+                   const ptrdiff_t *steps)
+{
+    const ptrdiff_t n = dims[0];
+    const int nin = e->nin, nd = e->ndata, half = es == 2;
+    const fa_kernel k = es == 8 ? e->k64[fa_isa] : e->k32[fa_isa];
+    int pscalar = 1, contig = !half && steps[nin] == es;
+    for (int j = 0; j < nin; j++) {
+        if (j >= nd && steps[j] != 0) pscalar = 0;
+        if (steps[j] != es && !(j >= nd && steps[j] == 0)) contig = 0;
+    }
+    if (nin > nd && !pscalar) /* parameters all contiguous, or all scalar */
+        for (int j = nd; j < nin; j++)
+            if (steps[j] != es) contig = 0;
+    if (n <= 0) return;
+    fa_fpstate fp = fa_fp_save();
+    if (contig) {
+        k(n, args, args[nin], pscalar);
+        fa_fp_restore(fp);
+        return;
+    }
+    /* blocked path: 8-byte aligned buffers, one per operand */
+    double buf[FA_MAXIN + 1][FA_BLOCK];
+    char *in[FA_MAXIN];
+    for (int j = nd; j < nin && pscalar; j++) /* scalar parameters: convert once */
+        fa_gather((char *)buf[j], args[j], 0, 1, es, half);
+    for (ptrdiff_t i0 = 0; i0 < n; i0 += FA_BLOCK) {
+        ptrdiff_t m = n - i0 < FA_BLOCK ? n - i0 : FA_BLOCK;
+        for (int j = 0; j < nin; j++) {
+            char *src = args[j] + i0 * steps[j];
+            if (j >= nd && pscalar)
+                in[j] = half ? (char *)buf[j] : args[j];
+            else if (!half && steps[j] == es)
+                in[j] = src;
+            else {
+                fa_gather((char *)buf[j], src, steps[j], m, es, half);
+                in[j] = (char *)buf[j];
+            }
+        }
+        char *dst = args[nin] + i0 * steps[nin];
+        if (!half && steps[nin] == es) {
+            k(m, in, dst, pscalar);
+        } else {
+            k(m, in, (char *)buf[nin], pscalar);
+            fa_scatter(dst, steps[nin], (char *)buf[nin], m, es, half);
+        }
+    }
+    fa_fp_restore(fp);
+}
+
+void fa_loop_e(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, void *data)
+{
+    fa_run((const fa_entry *)data, 2, args, dims, steps);
+}
+void fa_loop_f(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, void *data)
+{
+    fa_run((const fa_entry *)data, 4, args, dims, steps);
+}
+void fa_loop_d(char **args, const ptrdiff_t *dims, const ptrdiff_t *steps, void *data)
+{
+    fa_run((const fa_entry *)data, 8, args, dims, steps);
+}
+
+fa_loopfunc fa_loop_funcs[3] = {fa_loop_e, fa_loop_f, fa_loop_d};
+
+/* type signatures for 1..FA_MAXIN inputs and one output: e...e, f...f, d...d
+   (NumPy type numbers: half 23, float 11, double 12) */
+char fa_types[FA_MAXIN + 1][3 * (FA_MAXIN + 1)] = {
+#define FA_T1(c) c, c
+#define FA_T2(c) c, c, c
+#define FA_T3(c) c, c, c, c
+#define FA_T4(c) c, c, c, c, c
+#define FA_T5(c) c, c, c, c, c, c
+    {0},
+    {FA_T1(23), FA_T1(11), FA_T1(12)},
+    {FA_T2(23), FA_T2(11), FA_T2(12)},
+    {FA_T3(23), FA_T3(11), FA_T3(12)},
+    {FA_T4(23), FA_T4(11), FA_T4(12)},
+    {FA_T5(23), FA_T5(11), FA_T5(12)},
+};
