@@ -100,7 +100,9 @@ FA_INLINE T S(fa_elu)(FA_ARGS)
 FA_INLINE T S(fa_elu_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    T neg = (T)((double)p1 * fa_exp(x));
+    int tail = x < FA_TAIL_BELOW; /* alpha * exp(x) rounded once when subnormal */
+    double e = fa_exp_scaled(x, tail ? FA_TAIL_SCALE_K : 0);
+    T neg = (T)(((double)p1 * e) * (tail ? FA_TAIL_UNSCALE : 1.0));
     return x > 0 ? (T)1 : neg;
 }
 /* from the output y: 1 for y > 0, y + alpha below */
@@ -108,28 +110,33 @@ FA_INLINE T S(fa_elu_grad_from_output)(FA_ARGS) { FA_UNUSED; return x > 0 ? (T)1
 
 /* swish(x, beta) = x * sigmoid(beta x);
    swish' = s + beta x s (1 - s), with s and 1 - s each computed without
-   cancellation; the limits at +-inf replace inf * 0 */
+   cancellation.  Below beta x = -600 the products are formed with
+   exp(beta x) * 2^64 and scaled back once, so subnormal results keep their
+   precision; the limits at +-inf replace inf * 0. */
+#define FA_SWISH_PARTS                                                         \
+    double xd = x, b = p1;                                                     \
+    double bx = (b == 0 || xd == 0) ? 0.0 : b * xd; /* no 0 * inf */           \
+    int tail = bx < FA_TAIL_BELOW;                                             \
+    double es = fa_exp_scaled(-fa_abs(bx), tail ? FA_TAIL_SCALE_K : 0);        \
+    double e = tail ? es * FA_TAIL_UNSCALE : es; /* exp(-|bx|) */              \
+    double r = 1.0 / (1.0 + e);                                                \
+    double s = bx >= 0 ? r : es * r; /* sigmoid(bx), scaled in the tail */     \
+    double sm = bx >= 0 ? e * r : r; /* 1 - sigmoid(bx) */                     \
+    double unscale = tail ? FA_TAIL_UNSCALE : 1.0
+
 FA_INLINE T S(fa_swish)(FA_ARGS)
 {
     FA_UNUSED;
-    double xd = x, b = p1;
-    double bx = (b == 0 || xd == 0) ? 0.0 : b * xd; /* no 0 * inf */
-    double e = fa_exp(-fa_abs(bx));
-    double r = 1.0 / (1.0 + e);
-    double s = bx >= 0 ? r : e * r;
-    double y = xd * s;
+    FA_SWISH_PARTS;
+    (void)sm;
+    double y = (xd * s) * unscale;
     return (T)(s == 0 ? fa_copysign(0.0, xd) : y);
 }
 FA_INLINE T S(fa_swish_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    double xd = x, b = p1;
-    double bx = (b == 0 || xd == 0) ? 0.0 : b * xd;
-    double e = fa_exp(-fa_abs(bx));
-    double r = 1.0 / (1.0 + e);
-    double s = bx >= 0 ? r : e * r;   /* sigmoid(bx) */
-    double sm = bx >= 0 ? e * r : r;  /* 1 - sigmoid(bx) */
+    FA_SWISH_PARTS;
     double t = sm == 0 ? 0.0 : bx * sm;
-    double g = s == 0 ? 0.0 : s + s * t;
+    double g = s == 0 ? 0.0 : (s + s * t) * unscale;
     return (T)(fa_isnan(xd) ? xd : g);
 }

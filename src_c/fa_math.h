@@ -70,17 +70,28 @@ FA_INLINE double fa__reduce(double x, int64_t *n)
 /* 2^n for -1022 <= n <= 1023 (no check) */
 FA_INLINE double fa__pow2i(int64_t n) { return fa_from_bits((uint64_t)(n + 1023) << 52); }
 
-/* exp(x) for every double: < 1 ULP; +inf -> inf, -inf -> 0, NaN -> NaN.
-   2^n is applied as two factors so that subnormal results round once. */
-FA_INLINE double fa_exp(double x)
+/* exp(x) * 2^k for every double x and 0 <= k <= 128: < 1 ULP;
+   +inf -> inf, -inf -> 0, NaN -> NaN.  2^(n+k) is applied as two factors so
+   that a subnormal result is rounded once.  With k > 0 a product such as
+   x * exp(x) keeps full precision where exp(x) alone would be subnormal:
+   compute (x * fa_exp_scaled(x, 64)) * 0x1p-64. */
+FA_INLINE double fa_exp_scaled(double x, int64_t k)
 {
     int64_t n;
-    double xc = fa_clamp(x, -746.0, 710.0);
+    double xc = fa_clamp(x, -746.0 - 0.6931471805599453 * (double)k, 710.0);
     double r = fa__reduce(xc, &n);
     double p = 1.0 + fa__expm1_poly(r);
+    n += k;
     int64_t n1 = n >> 1;
     return (p * fa__pow2i(n1)) * fa__pow2i(n - n1);
 }
+
+FA_INLINE double fa_exp(double x) { return fa_exp_scaled(x, 0); }
+
+/* the deep negative tail, where results are subnormal: scale by 2^64 first */
+#define FA_TAIL_SCALE_K 64
+#define FA_TAIL_UNSCALE 0x1p-64
+#define FA_TAIL_BELOW (-600.0)
 
 /* expm1(x) for every double; +inf -> inf, -inf -> -1.
    expm1(x) = 2^n (q + 1) - 1 = 2 * (h q + (h - 1/2)) with h = 2^(n-1):
