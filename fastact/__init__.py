@@ -18,6 +18,7 @@ from fastact import _table
 from fastact._api import DefaultsUfunc
 from fastact._api import public_objects as _public_objects
 from fastact._ufuncs import ISA_LEVELS, get_isa, set_isa, isa_supported, detected_isa
+from fastact._ufuncs import gufuncs as _gufuncs
 from fastact._ufuncs import ufuncs as _ufuncs
 from fastact._version import __version__
 from fastact._train import prelu_weight_grad, rrelu_train
@@ -31,6 +32,7 @@ elif _env_isa and _env_isa != get_isa():
                    RuntimeWarning, stacklevel=2)
 
 _objects = _public_objects(_ufuncs, _table)
+_objects.update(_gufuncs)
 globals().update(_objects)
 
 __all__ = sorted(_objects) + [
@@ -46,4 +48,4 @@ def show_config():
     print(f"SIMD level in use: {get_isa()} (detected at import: {detected_isa()}; "
           f"FASTACT_ISA={_env_isa or '<unset>'})")
     print(f"levels built: {levels}")
-    print(f"ufuncs: {len(_ufuncs)} elementwise")
+    print(f"ufuncs: {len(_ufuncs)} elementwise, {len(_gufuncs)} generalized (softmax family)")

@@ -60,6 +60,8 @@ def _build():
 
 ufuncs = _build()
 
+include "_gufuncs.pxi"
+
 ISA_LEVELS = tuple(fa_isa_name(l).decode() for l in range(FA_NISA))
 
 
