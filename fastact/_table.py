@@ -154,7 +154,7 @@ ACTIVATIONS = (
     Activation(
         "swish", "x * sigmoid(beta * x)",
         "s + beta * x * s * (1 - s) with s = sigmoid(beta * x)", "[-0.278/beta, inf) for beta > 0",
-        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(1, 3), grad_ulp=(1, 64),
+        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(1, 3), grad_ulp=(1, 128),
         aliases=("silu",), kinks=(-1.2784645427610738,),
         notes="The limits are returned at +-inf (swish(-inf) = 0, swish'(inf) = 1) where "
         "x * sigmoid(x) would give inf * 0 = NaN.  Known gap: in float64, swish' loses "
@@ -165,6 +165,102 @@ ACTIVATIONS = (
         "hardswish", "x * relu6(x + 3) / 6", "0 if x <= -3, (2x + 3) / 6 if -3 < x < 3, 1 if x >= 3",
         "[-0.375, inf)", ulp=(1, 2), grad_ulp=(1, 1), aliases=("hswish",), kinks=(-3.0, 3.0),
     ),
+    # ---- the modern set (PyTorch / JAX / Keras) ----
+    Activation(
+        "gelu", "x * Phi(x) = x * erfc(-x / sqrt(2)) / 2 (exact, erf form)",
+        "Phi(x) + x * phi(x)", "[-0.170, inf)", ulp=(1, 8), grad_ulp=(1, 1024),
+        kinks=(-0.7517916243,),
+        notes="Computed as x * exp(-x**2/2) * erfcx(|x|/sqrt(2)) / 2 with x**2 formed exactly: "
+        "accurate in the far negative tail where 0.5*x*(1 + erf(x/sqrt(2))) cancels to 0 "
+        "(below x = -5 in float32).  gelu(-inf) = 0, gelu'(+inf) = 1, gelu'(-inf) = 0.  Known gap: "
+        "in float64, gelu' loses relative accuracy next to its zero at x = -0.75179.",
+    ),
+    Activation(
+        "gelu_tanh", "x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (PyTorch approximate='tanh')",
+        "s + x s (1 - s) * 2 sqrt(2/pi) (1 + 3 * 0.044715 x**2), s = sigmoid(2u)", "[-0.170, inf)",
+        ulp=(1, 1024), grad_ulp=(1, 2048), kinks=(),
+        notes="Evaluated as x * sigmoid(2u): no 1 + tanh(u) cancellation in the negative tail, no "
+        "overflow of x**3 (gelu_tanh'(x) stays finite above 1e154).  Known gap: in float64 the "
+        "tail x in (-21, -5) carries the rounding of u (error grows like |u| ULP).",
+    ),
+    Activation(
+        "selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha = 1.6732632423543772, "
+        "scale = 1.0507009873554805", "scale * (1 if x > 0 else alpha * exp(x)) (scale * alpha at 0)",
+        "(-scale * alpha, inf)", ulp=(1, 2), grad_ulp=(1, 2), kinks=(0.0,),
+        notes="alpha and scale to all digits, as in Klambauer et al. (2017).",
+    ),
+    Activation(
+        "celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "1 if x > 0 else exp(x / alpha) (1 at 0)",
+        "(-alpha, inf)", params=(P_ALPHA_ELU,), ulp=(1, 2), grad_ulp=(1, 2), kinks=(0.0,),
+    ),
+    Activation(
+        "softplus", "log(1 + exp(beta * x)) / beta; x where beta * x > threshold",
+        "sigmoid(beta * x) (1 where beta * x > threshold)", "(0, inf)",
+        params=(Param("beta", 1.0, "sharpness"),
+                Param("threshold", float("inf"), "beta * x above which f = x (PyTorch uses 20; "
+                      "default: never, the exact function)")),
+        ulp=(1, 2), grad_ulp=(1, 2),
+        notes="Exact by default.  PyTorch switches to f = x above beta * x > 20, which is up to "
+        "5.8e5 ULP off in float64 for x in (20, 37): pass threshold=20 to reproduce its numbers.",
+    ),
+    Activation(
+        "mish", "x * tanh(softplus(x))", "tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2), sp = softplus(x)",
+        "[-0.309, inf)", ulp=(1, 4), grad_ulp=(1, 512), kinks=(-1.1924,),
+        notes="tanh(softplus(x)) is evaluated as a rational function of exp(-|x|): no overflow, "
+        "no cancellation; mish(-inf) = 0, mish'(+inf) = 1.  Known gap: in float64, mish' loses "
+        "relative accuracy next to its zero at x = -1.1924.",
+    ),
+    Activation(
+        "softsign", "x / (1 + |x|)", "1 / (1 + |x|)**2", "(-1, 1)", ulp=(1, 2), grad_ulp=(1, 3),
+        notes="softsign(+-inf) = +-1 (not inf/inf = NaN).",
+    ),
+    Activation(
+        "logsigmoid", "log(sigmoid(x)) = -softplus(-x)", "sigmoid(-x) = 1 - sigmoid(x)", "(-inf, 0)",
+        ulp=(1, 2), grad_ulp=(1, 2),
+        notes="Stable for large |x|: min(x, 0) - log1p(exp(-|x|)).",
+    ),
+    Activation(
+        "hardsigmoid", "relu6(x + 3) / 6 (PyTorch)", "1/6 if -3 < x < 3 else 0 (0 at +-3)", "[0, 1]",
+        ulp=(0, 1), grad_ulp=(0, 0), kinks=(-3.0, 3.0),
+        notes="The derivative is exactly 1/6 rounded to the dtype.  The Keras/ONNX form with slope "
+        "0.2 is fastact.hard_sigmoid(x, alpha=0.2, beta=0.5).",
+    ),
+    Activation(
+        "hard_sigmoid", "clip(alpha * x + beta, 0, 1) (Keras, ONNX HardSigmoid)",
+        "alpha if 0 < alpha * x + beta < 1 else 0", "[0, 1]",
+        params=(Param("alpha", 0.2, "slope"), Param("beta", 0.5, "offset")),
+        ulp=(0, 1), grad_ulp=(0, 0), kinks=(-2.5, 2.5),
+        notes="PyTorch's hardsigmoid is fastact.hardsigmoid (slope 1/6).",
+    ),
+    Activation(
+        "hardtanh", "clip(x, min_val, max_val)", "1 if min_val < x < max_val else 0 (0 at both kinks)",
+        "[min_val, max_val]",
+        params=(Param("min_val", -1.0, "lower bound"), Param("max_val", 1.0, "upper bound")),
+        exact=True, kinks=(-1.0, 1.0),
+        notes="If min_val > max_val every output is max_val (as torch.clamp).",
+    ),
+    Activation(
+        "tanhshrink", "x - tanh(x)", "tanh(x)**2", "(-inf, inf)", ulp=(1, 8), grad_ulp=(1, 6),
+        notes="For |x| < 1 a fitted odd polynomial avoids the cancellation of x - tanh(x).",
+    ),
+    Activation(
+        "softshrink", "x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
+        "1 if |x| > lambd else 0 (0 at +-lambd)", "(-inf, inf)",
+        params=(Param("lambd", 0.5, "half-width of the dead zone (>= 0)"),), exact=True,
+        kinks=(-0.5, 0.5), grad_c="fa_shrink_grad",
+    ),
+    Activation(
+        "hardshrink", "x if |x| > lambd else 0", "1 if |x| > lambd else 0 (0 at +-lambd)",
+        "(-inf, inf)", params=(Param("lambd", 0.5, "half-width of the dead zone (>= 0)"),),
+        exact=True, kinks=(-0.5, 0.5), grad_c="fa_shrink_grad",
+    ),
+    Activation(
+        "threshold", "x if x > threshold else value", "1 if x > threshold else 0 (0 at threshold)",
+        "(threshold, inf) and {value}",
+        params=(Param("threshold", None, "the switch point"), Param("value", None, "the replacement")),
+        exact=True, kinks=(0.25,),
+        notes="NaN in -> NaN out (PyTorch returns value, since NaN > threshold is false).",
+    ),
 )
 
 
@@ -173,7 +269,8 @@ def _ufuncs_of(act: Activation):
     b_in = ("dy", "x") + tuple(p.name for p in act.params)
     yield Ufunc(act.name, act, "forward", act.c_fwd, "F", x_in, act.params, act.ulp)
     yield Ufunc(f"{act.name}_grad", act, "grad", act.c_grad, "F", x_in, act.params, act.grad_ulp)
-    back_ulp = tuple(u + 1 for u in act.grad_ulp)
+    # dy * f'(x) against dy * reference f'(x): both products round once more
+    back_ulp = (act.grad_ulp[0] + 1, act.grad_ulp[1] + 2)
     yield Ufunc(f"{act.name}_backward", act, "backward", act.c_grad, "B", b_in, act.params, back_ulp)
     if act.from_output:
         y_in = ("y",) + tuple(p.name for p in act.params)

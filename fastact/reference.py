@@ -296,6 +296,308 @@ def swish_grad(x, beta):
     return _f(s + d * s * (1 - s))
 
 
+# ---- the modern set -------------------------------------------------------
+SELU_ALPHA = Decimal("1.6732632423543772848170429916717")
+SELU_SCALE = Decimal("1.0507009873554804934193349852946")
+
+
+def _mp():
+    import mpmath
+
+    mpmath.mp.prec = 200
+    return mpmath
+
+
+def gelu(x):
+    if _isnan(x):
+        return x
+    if abs(x) > 40:  # |gelu(x) - max(x, 0)| < 1e-340 there
+        return x if x > 0 else -0.0
+    if x == 0:
+        return x * 0.5
+    mp = _mp()
+    X = mp.mpf(x)
+    return float(X * mp.erfc(-X / mp.sqrt(2)) / 2)
+
+
+def gelu_grad(x):
+    if _isnan(x):
+        return x
+    if abs(x) > 40:
+        return 1.0 if x > 0 else -0.0
+    mp = _mp()
+    X = mp.mpf(x)
+    return float(mp.erfc(-X / mp.sqrt(2)) / 2 + X * mp.exp(-X * X / 2) / mp.sqrt(2 * mp.pi))
+
+
+def _gelu_tanh_z(mp, X):
+    return 2 * mp.sqrt(2 / mp.pi) * (X + mp.mpf("0.044715") * X**3)
+
+
+def gelu_tanh(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return x if x > 0 else 0.0
+    if x == 0:
+        return x * 0.5
+    mp = _mp()
+    X = mp.mpf(x)
+    return float(X / (1 + mp.exp(-_gelu_tanh_z(mp, X))))
+
+
+def gelu_tanh_grad(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x) or abs(x) > 1e100:
+        return 1.0 if x > 0 else 0.0
+    mp = _mp()
+    X = mp.mpf(x)
+    z = _gelu_tanh_z(mp, X)
+    s = 1 / (1 + mp.exp(-z))
+    dz = 2 * mp.sqrt(2 / mp.pi) * (1 + 3 * mp.mpf("0.044715") * X * X)
+    return float(s + X * s * (1 - s) * dz)
+
+
+@_hp
+def selu(x):
+    if _isnan(x) or x == 0:
+        return x if _isnan(x) else x * float(SELU_SCALE)
+    if x > 0:
+        return _f(SELU_SCALE * _D(x)) if math.isfinite(x) else x
+    if math.isinf(x):
+        return _f(-SELU_SCALE * SELU_ALPHA)
+    return _f(SELU_SCALE * SELU_ALPHA * _expm1_d(_D(x)))
+
+
+@_hp
+def selu_grad(x):
+    if _isnan(x):
+        return x
+    if x > 0:
+        return _f(SELU_SCALE)
+    if math.isinf(x):
+        return 0.0
+    return _f(SELU_SCALE * SELU_ALPHA * _exp(_D(x)))
+
+
+@_hp
+def celu(x, alpha):
+    if _isnan(x) or x > 0:
+        return x
+    if math.isinf(x):
+        return -alpha
+    if x == 0:
+        return alpha * x
+    return _f(_D(alpha) * _expm1_d(_D(x) / _D(alpha)))
+
+
+@_hp
+def celu_grad(x, alpha):
+    if _isnan(x):
+        return x
+    if x > 0:
+        return 1.0
+    if math.isinf(x):
+        return 0.0
+    return _f(_exp(_D(x) / _D(alpha)))
+
+
+def _ln(d):
+    return d.ln(_CTX)
+
+
+@_hp
+def _softplus_d(z):
+    """log(1 + exp(z)) for a finite Decimal z, without cancellation"""
+    if z > 0:
+        return z + _ln(1 + _exp(-z))
+    e = _exp(z)
+    if e < Decimal("1e-30"):  # log1p(e) = e - e^2/2 + ...
+        return e - e * e / 2
+    return _ln(1 + e)
+
+
+@_hp
+def softplus(x, beta, threshold):
+    if _isnan(x) or _isnan(beta):
+        return NAN
+    z = beta * x
+    if z > threshold:
+        return x
+    if math.isinf(x):
+        return x if z > 0 else 0.0
+    return _f(_softplus_d(_D(beta) * _D(x)) / _D(beta))
+
+
+@_hp
+def softplus_grad(x, beta, threshold):
+    if _isnan(x) or _isnan(beta):
+        return NAN
+    z = beta * x
+    if z > threshold:
+        return 1.0
+    if math.isinf(z):
+        return 1.0 if z > 0 else 0.0
+    return _f(_sigmoid_d(_D(beta) * _D(x)))
+
+
+@_hp
+def logsigmoid(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return x if x < 0 else 0.0
+    return _f(-_softplus_d(-_D(x)))
+
+
+@_hp
+def logsigmoid_grad(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return 0.0 if x > 0 else 1.0
+    return _f(_sigmoid_d(-_D(x)))
+
+
+@_hp
+def mish(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return x if x > 0 else 0.0
+    if x == 0:
+        return x * 0.6
+    return _f(_D(x) * _tanh_d(_softplus_d(_D(x))))
+
+
+@_hp
+def mish_grad(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return 1.0 if x > 0 else 0.0
+    d = _D(x)
+    t = _tanh_d(_softplus_d(d))
+    return _f(t + d * _sigmoid_d(d) * (1 - t * t))
+
+
+def softsign(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return math.copysign(1.0, x)
+    return _exact(Fraction(x) / (1 + abs(Fraction(x))))
+
+
+def softsign_grad(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return 0.0
+    return _exact(1 / (1 + abs(Fraction(x))) ** 2)
+
+
+def hardsigmoid(x):
+    if _isnan(x):
+        return x
+    if x <= -3:
+        return 0.0
+    if x >= 3:
+        return 1.0
+    return _exact((Fraction(x) + 3) / 6)
+
+
+def hardsigmoid_grad(x):
+    """1/6 correctly rounded to the dtype: the tests round this double once more,
+    which gives the correctly rounded float32/float16 1/6 as well"""
+    if _isnan(x):
+        return x
+    return 1.0 / 6.0 if -3 < x < 3 else 0.0
+
+
+def hard_sigmoid(x, alpha, beta):
+    if _isnan(x) or _isnan(alpha) or _isnan(beta):
+        return NAN
+    if math.isinf(x):
+        v = alpha * x + beta
+    else:
+        v = Fraction(alpha) * Fraction(x) + Fraction(beta)
+    return 0.0 if v <= 0 else (1.0 if v >= 1 else _exact(v))
+
+
+def hard_sigmoid_grad(x, alpha, beta):
+    if _isnan(x):
+        return x
+    v = alpha * x + beta if math.isinf(x) else Fraction(alpha) * Fraction(x) + Fraction(beta)
+    return alpha if 0 < v < 1 else 0.0
+
+
+def hardtanh(x, min_val, max_val):
+    if _isnan(x):
+        return x
+    y = min_val if x < min_val else x
+    return max_val if y > max_val else y
+
+
+def hardtanh_grad(x, min_val, max_val):
+    return x if _isnan(x) else (1.0 if min_val < x < max_val else 0.0)
+
+
+@_hp
+def tanhshrink(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return x
+    d = _D(x)
+    if abs(d) < Decimal("1e-10"):
+        return _f(d**3 / 3)
+    with localcontext(Context(prec=400, Emax=10**9, Emin=-(10**9), traps=[])):
+        return _f(d - _tanh_d(d))
+
+
+@_hp
+def tanhshrink_grad(x):
+    if _isnan(x):
+        return x
+    if math.isinf(x):
+        return 1.0
+    t = _tanh_d(_D(x))
+    return _f(t * t)
+
+
+def softshrink(x, lambd):
+    if _isnan(x):
+        return x
+    if x > lambd:
+        return x - lambd
+    if x < -lambd:
+        return x + lambd
+    return 0.0
+
+
+def _shrink_grad(x, lambd):
+    return x if _isnan(x) else (1.0 if (x > lambd or x < -lambd) else 0.0)
+
+
+softshrink_grad = hardshrink_grad = _shrink_grad
+
+
+def hardshrink(x, lambd):
+    if _isnan(x):
+        return x
+    return x if (x > lambd or x < -lambd) else 0.0
+
+
+def threshold(x, threshold, value):
+    return x if (_isnan(x) or x > threshold) else value
+
+
+def threshold_grad(x, threshold, value):
+    return x if _isnan(x) else (1.0 if x > threshold else 0.0)
+
+
 # ---- helpers for the tests ------------------------------------------------
 def backward(grad):
     """The reference of NAME_backward from the one of NAME_grad: dy * f'(x)."""
