@@ -43,7 +43,9 @@ ext = Extension(
     depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "activations.h", "kernels.inc")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
-    extra_compile_args=["-O3", "-fno-semantic-interposition"] if os.name != "nt" else ["/O2"],
+    # -fno-trapping-math lets gcc if-convert (and so vectorize) selects whose
+    # arms may raise FP flags; values are unchanged, and loops.c restores the flags
+    extra_compile_args=["-O3", "-fno-trapping-math", "-fno-semantic-interposition"] if os.name != "nt" else ["/O2"],
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))

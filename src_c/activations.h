@@ -115,8 +115,9 @@ FA_INLINE T S(fa_elu_grad_from_output)(FA_ARGS) { FA_UNUSED; return x > 0 ? (T)1
    precision; the limits at +-inf replace inf * 0. */
 #define FA_SWISH_PARTS                                                         \
     double xd = x, b = p1;                                                     \
-    double bx = (b == 0 || xd == 0) ? 0.0 : b * xd; /* no 0 * inf */           \
-    int tail = bx < FA_TAIL_BELOW;                                             \
+    double bxr = b * xd;                                                       \
+    double bx = ((b == 0) | (xd == 0)) ? 0.0 : bxr; /* no 0 * inf */           \
+    int tail = bxr < FA_TAIL_BELOW; /* (from bxr: a mask of masks won't vectorize) */ \
     double es = fa_exp_scaled(-fa_abs(bx), tail ? FA_TAIL_SCALE_K : 0);        \
     double e = tail ? es * FA_TAIL_UNSCALE : es; /* exp(-|bx|) */              \
     double r = 1.0 / (1.0 + e);                                                \
@@ -283,13 +284,15 @@ FA_INLINE T S(fa_hardsigmoid_grad)(FA_ARGS)
 FA_INLINE T S(fa_hard_sigmoid)(FA_ARGS)
 {
     FA_UNUSED;
-    double v = (double)p1 * (double)x + (double)p2;
+    double a = p1, xd = x, p = a * xd; /* a x + b with a x exact: no FMA on baseline */
+    double v = (p + (double)p2) + fa_prod_lo(a, xd, p);
     return (T)(v <= 0 ? 0.0 : (v >= 1 ? 1.0 : v));
 }
 FA_INLINE T S(fa_hard_sigmoid_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    double v = (double)p1 * (double)x + (double)p2;
+    double a = p1, xd = x, p = a * xd; /* a x + b with a x exact: no FMA on baseline */
+    double v = (p + (double)p2) + fa_prod_lo(a, xd, p);
     return (T)FA_NANP(v, (v > 0 && v < 1) ? (double)p1 : 0.0);
 }
 

@@ -168,6 +168,15 @@ FA_INLINE double fa_sqr_lo(double x, double hi)
     return ((xh * xh - hi) + 2.0 * xh * xl) + xl * xl;
 }
 
+/* the rounding error of p = a * b (Dekker), 0 where the split would overflow */
+FA_INLINE double fa_prod_lo(double a, double b, double p)
+{
+    double ca = 134217729.0 * a, cb = 134217729.0 * b;
+    double ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
+    double lo = (((ah * bh - p) + ah * bl) + al * bh) + al * bl;
+    return (fa_abs(a) < 1e150 && fa_abs(b) < 1e150 && fa_abs(p) < 1e290) ? lo : 0.0;
+}
+
 /* exp(-x*x/2) * 2^k with x*x formed exactly (the rounding of x*x alone would
    cost |x|^2 * 2^-53 relative error in the tail); |x| is clamped to 40, where
    the result is 0 anyway */
