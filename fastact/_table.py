@@ -365,3 +365,23 @@ def c_header() -> str:
         "/* X(ufunc name, scalar C function, F|B, number of parameters, float32 compute type) */\n"
         "#define FA_ELEMENTWISE(X) \\\n" + " \\\n".join(rows) + "\n#endif\n"
     )
+
+
+# ---- the README's function table ---------------------------------------------
+def markdown_table() -> str:
+    """The README's table of activations, written from the rows above."""
+    def params(a):
+        return ", ".join(p.name + ("" if p.default is None else f"={p.default!r}") for p in a.params)
+
+    def ulps(b):
+        return "exact" if b == (0, 0) else f"{b[0]} / {b[1]}"
+
+    lines = ["| function | parameters | f(x) | range | f'(x) | extra ufuncs | max ULP f / f' (float32 / float64) |",
+             "|---|---|---|---|---|---|---|"]
+    for a in ACTIVATIONS:
+        extra = [f"`{a.name}_grad_from_output`"] if a.from_output else []
+        extra += [f"`{a.name}_grad_{pg.param}`" for pg in a.param_grads]
+        names = f"`{a.name}`" + "".join(f" (`{al}`)" for al in a.aliases)
+        lines.append(f"| {names} | {params(a) or '-'} | {a.formula} | {a.range} | {a.derivative} | "
+                     f"{', '.join(extra) or '-'} | {ulps(a.ulp)}; {ulps(a.grad_ulp)} |")
+    return "\n".join(lines).replace("**", "^")
