@@ -377,7 +377,7 @@ FA_INLINE T S(fa_threshold_grad)(FA_ARGS)
    E = exp(-x^2/2) (x^2 exact) and C = erfcx(|x|/sqrt2):
    h = x E C / 2;  gelu = h (x <= 0),  x - h (x > 0)
    gelu' = E (C/2 + x/sqrt(2 pi)) (x <= 0),  1 + E (x/sqrt(2 pi) - C/2) (x > 0)
-   No erf(x) - 1 cancellation anywhere: gelu(-30) = -2.9e-197 to full precision. */
+   No erf(x) - 1 cancellation anywhere: gelu(-30) = -1.47e-196 to full precision. */
 #define FA_GELU_PARTS                                                          \
     double xd = x;                                                             \
     double ax = fa_abs(xd);                                                    \
