@@ -451,6 +451,19 @@ def _np_hardsigmoid_grad(x, o, t, u):
     o *= 1 / 6
 
 
+def _np_hard_sigmoid(x, o, t, u, alpha, beta):
+    np.multiply(x, alpha, out=o)
+    o += beta
+    np.clip(o, 0, 1, out=o)
+
+
+def _np_hard_sigmoid_grad(x, o, t, u, alpha, beta):
+    np.multiply(x, alpha, out=u)
+    u += beta
+    _np_box(u, o, t, 0, 1)
+    o *= alpha
+
+
 def _np_tanh_grad(x, o, t, u):
     np.tanh(x, out=t)
     np.multiply(t, t, out=t)
@@ -505,6 +518,7 @@ NUMPY = {  # activation: (forward, derivative), f(x, out, t, u, *params)
     "softsign": (_np_softsign, _np_softsign_grad),
     "logsigmoid": (_np_logsigmoid, _np_logsigmoid_grad),
     "hardsigmoid": (_np_hardsigmoid, _np_hardsigmoid_grad),
+    "hard_sigmoid": (_np_hard_sigmoid, _np_hard_sigmoid_grad),
     "hardtanh": (lambda x, o, t, u, lo, hi: np.clip(x, lo, hi, out=o),
                  lambda x, o, t, u, lo, hi: _np_box(x, o, t, lo, hi)),
     "tanhshrink": (lambda x, o, t, u: (np.tanh(x, out=t), np.subtract(x, t, out=o)),
@@ -535,7 +549,7 @@ def _np_softmax(G, axis):
         np.subtract(x, m, out=o)
         np.exp(o, out=o)
         np.sum(o, axis=axis, keepdims=True, out=s)
-        o /= s
+        np.divide(o, s, out=o)
     return run
 
 
@@ -548,7 +562,7 @@ def _np_log_softmax(G, axis):
         np.exp(o, out=t)
         np.sum(t, axis=axis, keepdims=True, out=s)
         np.log(s, out=s)
-        o -= s
+        np.subtract(o, s, out=o)
     return run
 
 
@@ -562,7 +576,7 @@ def _np_logsumexp(G, axis):
         np.exp(t, out=t)
         np.sum(t, axis=axis, out=o)
         np.log(o, out=o)
-        o += m_flat
+        np.add(o, m_flat, out=o)
     return run
 
 
@@ -573,7 +587,7 @@ def _np_softmax_backward(G, axis):   # y (dy - sum(dy y))
         np.multiply(dy, y, out=o)
         np.sum(o, axis=axis, keepdims=True, out=s)
         np.subtract(dy, s, out=o)
-        o *= y
+        np.multiply(o, y, out=o)
     return run
 
 
@@ -583,7 +597,7 @@ def _np_log_softmax_backward(G, axis):   # dy - exp(y) sum(dy)
     def run():
         np.sum(dy, axis=axis, keepdims=True, out=s)
         np.exp(y, out=o)
-        o *= s
+        np.multiply(o, s, out=o)
         np.subtract(dy, o, out=o)
     return run
 
@@ -671,6 +685,8 @@ NUMEXPR = {
     "logsigmoid": ("-(where(x < 0, -x, 0.0) + log1p(exp(-abs(x))))", "1 / (1 + exp(x))"),
     "hardsigmoid": ("where(x <= -3, 0.0, where(x >= 3, 1.0, x / 6 + 0.5))",
                     "where((x > -3) & (x < 3), 0.16666666666666666, 0.0)"),
+    "hard_sigmoid": ("where(p0 * x + p1 < 0, 0.0, where(p0 * x + p1 > 1, 1.0, p0 * x + p1))",
+                     "where((p0 * x + p1 > 0) & (p0 * x + p1 < 1), p0, 0.0)"),
     "hardtanh": ("where(x < p0, p0, where(x > p1, p1, x))", "where((x > p0) & (x < p1), 1.0, 0.0)"),
     "tanhshrink": ("x - tanh(x)", "tanh(x)**2"),
     "softshrink": ("where(x > p0, x - p0, where(x < -p0, x + p0, 0.0))",
@@ -886,6 +902,7 @@ ONNX_OPS = {
     "softplus": ("Softplus", _no_beta("Softplus")),
     "softsign": ("Softsign",),
     "hardsigmoid": ("HardSigmoid", lambda: {"alpha": 1 / 6, "beta": 0.5}),
+    "hard_sigmoid": ("HardSigmoid", lambda alpha, beta: {"alpha": alpha, "beta": beta}),
     "hardswish": ("HardSwish",),
     "gelu": ("Gelu", lambda: {"approximate": "none"}),
     "gelu_tanh": ("Gelu", lambda: {"approximate": "tanh"}),
