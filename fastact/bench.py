@@ -1029,7 +1029,8 @@ def time_interleaved(candidates, repeat, min_time, warmup=2):
 
     Each candidate is warmed up and calibrated to a batch of at least
     ``min_time`` seconds; then ``repeat`` rounds time one batch of each,
-    rotating the starting candidate.  Returns {key: {"median": s, "times": [...],
+    rotating the starting candidate.  Every batch is preceded by the
+    candidate's ``prepare()`` and one untimed call.  Returns {key: {"median": s, "times": [...],
     "number": n}} with per-call seconds.
     """
     keys = list(candidates)
@@ -1040,7 +1041,7 @@ def time_interleaved(candidates, repeat, min_time, warmup=2):
         for k in keys:
             prepare, fn = candidates[k]
             prepare()
-            for _ in range(warmup):
+            for _ in range(max(1, warmup)):
                 fn()
             n = 1
             while True:
@@ -1055,6 +1056,7 @@ def time_interleaved(candidates, repeat, min_time, warmup=2):
             for k in keys[start:] + keys[:start]:
                 prepare, fn = candidates[k]
                 prepare()
+                fn()  # untimed: a thread pool resized by prepare() (torch: ~3 ms) settles first
                 times[k].append(_batch(fn, number[k]) / number[k])
     finally:
         if gc_was_enabled:
