@@ -1164,6 +1164,8 @@ def _meta(competitors):
                 ("numpy", "scipy", "numexpr", "torch", "onnxruntime", "onnx")}
     versions["fastact"] = fastact.__version__
     return {
+        "fastact_commit": _git_commit(),
+        "loadavg_start": _loadavg(),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -1176,6 +1178,26 @@ def _meta(competitors):
         "competitors": {c.label: {"title": c.title, "version": c.version, "threads": c.threads}
                         for c in competitors},
     }
+
+
+def _git_commit():
+    """The commit of the fastact checkout being timed, if it is one (else None)."""
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastact.__file__)))
+    try:
+        r = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty", "--abbrev=12"],
+                           capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (r.stdout.strip() or None) if r.returncode == 0 else None
+
+
+def _loadavg():
+    """1-minute load average (a busy shared machine makes every number noisy)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 def _version(dist):
@@ -1207,6 +1229,7 @@ def run(config: Config | None = None, log=None):
             if gnames:
                 log(f"{dtype}: softmax family {config.softmax_shape}")
                 _run_softmax(report, config, gnames, competitors, np.dtype(dtype))
+    report["meta"]["loadavg_end"] = _loadavg()
     return report
 
 
@@ -1335,10 +1358,12 @@ def markdown(report):
         "# fastact benchmark",
         "",
         f"- {m['date']}; CPU: {m['cpu']} ({m['cores']} cores, {m['cores_usable']} usable); "
-        f"{m['system']}; Python {m['python']}",
-        f"- fastact {v['fastact']}, SIMD level **{m['fastact_isa']}**; numpy {v['numpy']}; "
-        + "; ".join(f"{c['title']} {c['version']}" for k, c in m["competitors"].items()
-                    if k != "numpy"),
+        f"{m['system']}; Python {m['python']}; load average {m.get('loadavg_start')} at the "
+        f"start, {m.get('loadavg_end')} at the end",
+        "; ".join([f"- fastact {v['fastact']} ({m.get('fastact_commit') or 'not a git checkout'}), "
+                   f"SIMD level **{m['fastact_isa']}**", f"numpy {v['numpy']}"]
+                  + [f"{c['title']} {c['version']}" for k, c in m["competitors"].items()
+                     if k != "numpy"]),
         f"- ns per element, median of {report['config']['repeat']} rounds; competitors "
         "interleaved round-robin, each batch >= "
         f"{report['config']['min_time'] * 1e3:g} ms; outputs preallocated (out=) wherever "
