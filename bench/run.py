@@ -34,7 +34,7 @@ def main(argv=None):
                         help="where to write <date>-<cpu>.json and .md")
     args = parser.parse_args(argv)
     report = bench.run(bench_config(args), log=None if args.quiet else bench.default_log)
-    text = bench.markdown(report)
+    text = bench.markdown(report, args.stat)
     os.makedirs(args.outdir, exist_ok=True)
     stem = os.path.join(args.outdir, result_stem(report) + ("-quick" if args.quick else ""))
     bench.write_json(report, stem + ".json")

@@ -75,6 +75,9 @@ def add_bench_arguments(p):
     p.add_argument("--repeat", type=int, help="rounds per case (median taken; default 7, quick 5)")
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds per timed batch (default 0.01, quick 0.002)")
+    p.add_argument("--stat", choices=("median", "min"), default="median",
+                   help="statistic of the rounds shown in the tables (JSON keeps every round); "
+                        "min is the better estimate on a busy machine")
     p.add_argument("--no-check", action="store_true",
                    help="do not compare the competitors' results with fastact's")
     p.add_argument("--no-overhead", action="store_true", help="skip the 10-element call overhead")
@@ -118,7 +121,7 @@ def cmd_bench(args):
     except ValueError as e:
         print(f"fastact bench: error: {e}", file=sys.stderr)
         return 2
-    text = bench.markdown(report)
+    text = bench.markdown(report, args.stat)
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:

@@ -45,7 +45,7 @@ back-to-back calls lasting at least ``min_time``, and then ``repeat`` rounds
 run every candidate's batch once, round-robin, starting from a different
 candidate each round (so drifts in clock speed or in the load of a shared
 machine hit everyone alike).  The reported time is the median over rounds of
-the per-call time of a batch.  Outputs are preallocated and reused by every
+the per-call time of a batch (or the minimum: ``markdown(report, "min")``).  Outputs are preallocated and reused by every
 candidate that accepts an output argument; inputs are shared.
 """
 from __future__ import annotations
@@ -1349,8 +1349,21 @@ def _size_text(n):
     return f"10^{int(e)}" if e == int(e) else str(n)
 
 
-def markdown(report):
-    """Render a report (as returned by ``run`` or read back from its JSON) as markdown."""
+STATS = ("median", "min")
+
+
+def _stat(times, stat):
+    return statistics.median(times) if stat == "median" else min(times)
+
+
+def markdown(report, stat="median"):
+    """Render a report (as returned by ``run`` or read back from its JSON) as markdown.
+
+    ``stat``: "median" (the default) or "min" of the rounds' per-call times;
+    the minimum is the better estimate when the machine is busy.
+    """
+    if stat not in STATS:
+        raise ValueError(f"stat must be one of {STATS}")
     m = report["meta"]
     labels, titles, single = _columns(report)
     v = m["versions"]
@@ -1364,7 +1377,7 @@ def markdown(report):
                    f"SIMD level **{m['fastact_isa']}**", f"numpy {v['numpy']}"]
                   + [f"{c['title']} {c['version']}" for k, c in m["competitors"].items()
                      if k != "numpy"]),
-        f"- ns per element, median of {report['config']['repeat']} rounds; competitors "
+        f"- ns per element, {stat} of {report['config']['repeat']} rounds; competitors "
         "interleaved round-robin, each batch >= "
         f"{report['config']['min_time'] * 1e3:g} ms; outputs preallocated (out=) wherever "
         "the library allows. best = the fastest single-threaded competitor; "
@@ -1373,7 +1386,7 @@ def markdown(report):
         "written, as a fraction of np.copyto's at that size.",
         "",
     ]
-    floors = {(f["dtype"], f["size"], f["floor"]): f["median_s"] for f in report["floors"]}
+    floors = {(f["dtype"], f["size"], f["floor"]): _stat(f["times_s"], stat) for f in report["floors"]}
     groups = {}
     for r in report["elementwise"]:
         groups.setdefault((r["dtype"], r["size"]), {}).setdefault(r["name"], {})[r["competitor"]] = r
@@ -1390,7 +1403,8 @@ def markdown(report):
         header += ["% copy BW"] if show_bw else []
         rows = []
         for name, d in by_name.items():
-            ns = {c: d[c]["median_s"] / size * 1e9 for c in d}
+            sec = {c: _stat(d[c]["times_s"], stat) for c in d}
+            ns = {c: sec[c] / size * 1e9 for c in d}
             fa = ns.get("fastact")
             best = min((c for c in cols if c in ns and c in single), key=ns.get, default=None)
             row = [name, _fmt(fa)] + [_fmt(ns.get(c)) for c in cols]
@@ -1398,7 +1412,7 @@ def markdown(report):
                     f"{ns[best] / fa:.2f}" if best and fa else "-"]
             if show_bw:
                 nbytes = (d["fastact"]["arrays"] + 1) * size * itemsize
-                row.append(f"{100 * (nbytes / d['fastact']['median_s']) / (2 * size * itemsize / cp):.0f}%"
+                row.append(f"{100 * (nbytes / sec['fastact']) / (2 * size * itemsize / cp):.0f}%"
                            if fa else "-")
             rows.append(row)
         lines += [head, "", _table_md(header, rows), ""]
@@ -1412,7 +1426,7 @@ def markdown(report):
         header = ["function", "axis", "fastact"] + [titles[c] for c in cols] + ["best", "best/fastact"]
         rows = []
         for (name, axis), d in by_case.items():
-            ns = {c: d[c]["median_s"] / d[c]["size"] * 1e9 for c in d}
+            ns = {c: _stat(d[c]["times_s"], stat) / d[c]["size"] * 1e9 for c in d}
             fa = ns.get("fastact")
             best = min((c for c in cols if c in ns and c in single), key=ns.get, default=None)
             rows.append([name, str(axis), _fmt(fa)] + [_fmt(ns.get(c)) for c in cols]
@@ -1425,8 +1439,10 @@ def markdown(report):
     for r in report["overhead"]:
         ov.setdefault(r["dtype"], []).append(r)
     for dtype, rs in ov.items():
-        rows = [[r["name"], f"{r['fastact_s'] * 1e6:.3f}", f"{r['negative_s'] * 1e6:.3f}",
-                 f"{r['fastact_s'] / r['negative_s']:.2f}"] for r in rs]
+        rows = []
+        for r in rs:
+            fa, neg = _stat(r["fastact_times_s"], stat), _stat(r["negative_times_s"], stat)
+            rows.append([r["name"], f"{fa * 1e6:.3f}", f"{neg * 1e6:.3f}", f"{fa / neg:.2f}"])
         lines += [f"## call overhead, {dtype}, {OVERHEAD_SIZE} elements (us per call, out= given)", "",
                   _table_md(["function", "fastact", "np.negative", "fastact/np.negative"], rows), ""]
 
