@@ -19,7 +19,7 @@ from fastact._api import DefaultsUfunc
 from fastact._api import public_objects as _public_objects
 from fastact._ufuncs import ISA_LEVELS, get_isa, set_isa, isa_supported, detected_isa
 from fastact._ufuncs import gufuncs as _gufuncs
-from fastact._ufuncs import ufuncs as _ufuncs
+from fastact._ufuncs import ufuncs as _ufunc_objects
 from fastact._version import __version__
 from fastact._train import prelu_weight_grad, rrelu_train
 
@@ -31,7 +31,7 @@ elif _env_isa and _env_isa != get_isa():
     _warnings.warn(f"FASTACT_ISA={_env_isa!r} is not supported by this CPU; using {get_isa()!r}",
                    RuntimeWarning, stacklevel=2)
 
-_objects = _public_objects(_ufuncs, _table)
+_objects = _public_objects(_ufunc_objects, _table)
 _objects.update(_gufuncs)
 globals().update(_objects)
 
@@ -48,4 +48,4 @@ def show_config():
     print(f"SIMD level in use: {get_isa()} (detected at import: {detected_isa()}; "
           f"FASTACT_ISA={_env_isa or '<unset>'})")
     print(f"levels built: {levels}")
-    print(f"ufuncs: {len(_ufuncs)} elementwise, {len(_gufuncs)} generalized (softmax family)")
+    print(f"ufuncs: {len(_ufunc_objects)} elementwise, {len(_gufuncs)} generalized (softmax family)")
