@@ -193,6 +193,7 @@ ACTIVATIONS = (
         "scale = 1.0507009873554805", "scale * (1 if x > 0 else alpha * exp(x)) (scale * alpha at 0)",
         "(-scale * alpha, inf)", ulp=(1, 2), grad_ulp=(1, 2), kinks=(0.0,),
         notes="alpha and scale to all digits, as in Klambauer et al. (2017).",
+        f32=('float', 'float'),
     ),
     Activation(
         "celu", "x if x > 0 else alpha * (exp(x / alpha) - 1)", "1 if x > 0 else exp(x / alpha) (1 at 0)",
@@ -249,8 +250,9 @@ ACTIVATIONS = (
         notes="If min_val > max_val every output is max_val (as torch.clamp).",
     ),
     Activation(
-        "tanhshrink", "x - tanh(x)", "tanh(x)**2", "(-inf, inf)", ulp=(1, 8), grad_ulp=(1, 6),
+        "tanhshrink", "x - tanh(x)", "tanh(x)**2", "(-inf, inf)", ulp=(2, 8), grad_ulp=(1, 6),
         notes="For |x| < 1 a fitted odd polynomial avoids the cancellation of x - tanh(x).",
+        f32=('float', 'double'),
     ),
     Activation(
         "softshrink", "x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
