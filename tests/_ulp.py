@@ -233,11 +233,12 @@ def _as_float_lists(ops, dtype, n):
     """Operands -> lists of Python floats of the values the ufunc actually sees
     (parameters rounded to dtype, as the ufunc loop of that dtype casts them)."""
     cols = []
-    for o in ops:
-        if isinstance(o, np.ndarray):
-            cols.append(o.astype(np.float64).tolist())
-        else:
-            cols.append([float(cast(o, dtype))] * n)
+    with np.errstate(all="ignore"):  # signaling NaNs raise "invalid" in the cast
+        for o in ops:
+            if isinstance(o, np.ndarray):
+                cols.append(o.astype(np.float64).tolist())
+            else:
+                cols.append([float(cast(o, dtype))] * n)
     return cols
 
 
@@ -253,19 +254,23 @@ def reference_values(name, dtype, pset):
     """
     key = (name, np.dtype(dtype).name, pset)
     if key not in _REF_CACHE:
-        dtype = np.dtype(dtype).type
-        ops = operands(name, dtype, pset)
-        n = len(ops[0])
-        f = reference.get(name)
-        cols = _as_float_lists(ops, dtype, n)
-        r = np.array([f(*args) for args in zip(*cols)], dtype=np.float64)
-        if dtype == np.float16:
-            r = cast(cast(r, np.float32), np.float16)
-        else:
-            r = cast(r, dtype)
+        r = reference_of(name, dtype, operands(name, dtype, pset))
         r.setflags(write=False)
         _REF_CACHE[key] = r
     return _REF_CACHE[key]
+
+
+def reference_of(name, dtype, ops):
+    """The reference of ufunc `name` on operands ops (arrays of dtype, or scalars), rounded
+    to dtype (float16: through float32).  Not cached."""
+    dtype = np.dtype(dtype).type
+    n = len(ops[0])
+    f = reference.get(name)
+    cols = _as_float_lists(ops, dtype, n)
+    r = np.array([f(*args) for args in zip(*cols)], dtype=np.float64)
+    if dtype == np.float16:
+        return cast(cast(r, np.float32), np.float16)
+    return cast(r, dtype)
 
 
 def describe_failures(ops, got, want, d, bad, limit=8):
@@ -359,8 +364,9 @@ def known_bug_mask(name, dtype, ops):
     for b in KNOWN_BUGS:
         if name in b.names and dtype in b.dtypes:
             if cols is None:
-                cols = [o.astype(np.float64) if isinstance(o, np.ndarray) else
-                        np.full(n, float(cast(o, dtype))) for o in ops]
+                with np.errstate(all="ignore"):
+                    cols = [o.astype(np.float64) if isinstance(o, np.ndarray) else
+                            np.full(n, float(cast(o, dtype))) for o in ops]
             m = b.mask(u, cols)
             if m.any():
                 mask |= m

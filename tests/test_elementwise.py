@@ -746,3 +746,73 @@ def test_no_fp_warnings_on_extremes(dtype):
             ops = [x] * n_data(u)
             for p in param_sets(u)[:-1]:
                 uf(u.name)(*ops, *p)
+
+
+# =============================================================================
+# float16: every one of the 65536 values
+# =============================================================================
+ALL_F16 = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_float16_all_values_round_the_float32_result(name):
+    """float16 is computed by the float32 kernel and rounded once: for every float16 input,
+    f(x16) == float16(f(float32(x16))) bitwise (NaN: at the same places)."""
+    u = _table.BY_NAME[name]
+    f = uf(name)
+    x = ALL_F16
+    data = [x]
+    if is_backward(u):
+        data.insert(0, cast(np.resize(np.array(_ulp.DY_VALUES), x.shape), np.float16))
+    for pset in param_sets(u)[:-1]:
+        p16 = [np.float16(p) for p in pset]
+        got = f(*data, *p16)
+        assert got.dtype == np.float16
+        want = cast(f(*[d.astype(np.float32) for d in data], *[np.float32(p) for p in p16]), np.float16)
+        nan = np.isnan(want)
+        assert (np.isnan(got) == nan).all(), f"{name}{pset}: NaN at other places"
+        assert_bitwise_equal(got[~nan], want[~nan], f"{name}{pset} float16 vs rounded float32")
+
+
+# =============================================================================
+# slow (pytest -m slow): exhaustive float16 and random float32/float64 bit patterns
+# =============================================================================
+def _check_against_reference(name, dtype, x, pset):
+    u = _table.BY_NAME[name]
+    data = [x]
+    if is_backward(u):
+        data.insert(0, cast(np.resize(np.array(_ulp.DY_VALUES), x.shape), dtype))
+    ops = tuple(data) + tuple(pset)
+    got = uf(name)(*ops)
+    want = _ulp.reference_of(name, dtype, ops)
+    d = ulp_dist(got, want)
+    known, _ = known_bug_mask(name, dtype, ops)
+    bad = (d > ulp_bound(u, dtype)) & ~known
+    assert not bad.any(), f"{name} {np.dtype(dtype).name}: " + _ulp.describe_failures(ops, got, want, d, bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, pset", CASES)
+def test_slow_float16_exhaustive(name, pset):
+    if pset == "array":
+        pytest.skip("scalar parameters only")
+    _check_against_reference(name, np.float16, ALL_F16.copy(), pset)
+
+
+def _random_bits(dtype, n, seed):
+    it = {np.float32: np.uint32, np.float64: np.uint64}[dtype]
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, np.iinfo(it).max, n, dtype=it, endpoint=True).view(dtype)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: DTYPE_IDS[d])
+@pytest.mark.parametrize("name, pset", CASES)
+def test_slow_random_bit_patterns(isa, name, pset, dtype):
+    """Uniformly random bit patterns (every exponent equally likely) and a dense sweep of
+    [-40, 40], where the transcendental ones change regime."""
+    if pset == "array":
+        pytest.skip("scalar parameters only")
+    x = np.concatenate([_random_bits(dtype, 4000, len(name)),
+                        np.linspace(-40, 40, 4001, dtype=dtype)])
+    _check_against_reference(name, dtype, x, pset)
