@@ -57,7 +57,7 @@ def test_reference_ulp(isa, dtype, name, pset):
 
 def _known_bug_cases():
     for bug in _ulp.KNOWN_BUGS:
-        for name in bug.names:
+        for name in bug.xfail_names or bug.names:
             for dtype in bug.dtypes:
                 if any(known_bug_mask(name, dtype, operands(name, dtype, ps))[0].any()
                        for ps in param_sets(_table.BY_NAME[name])):
@@ -272,6 +272,36 @@ def test_layouts(name, dtype, layout):
     r = f(*views, *params, out=out)
     assert r is out
     assert_bitwise_equal(out, want, f"{name} {layout} with a strided out")
+
+
+def _unaligned(a):
+    buf = np.zeros(a.nbytes + 1, np.uint8)
+    u = np.ndarray(a.shape, dtype=a.dtype, buffer=buf, offset=1)
+    u[...] = a
+    assert not u.flags.aligned
+    return u
+
+
+@dtypes
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_unaligned_and_byteswapped(name, dtype):
+    """Misaligned operands and output, and non-native byte order, give the same bits."""
+    f = uf(name)
+    data, params = data_and_params(name, dtype)
+    want = f(*data, *params)
+    params_arr = [np.full(data[0].shape, p, dtype) for p in params]
+    want_arr = f(*data, *params_arr)
+    out = _unaligned(np.zeros_like(want))
+    r = f(*[_unaligned(d) for d in data], *params, out=out)
+    assert r is out
+    assert_bitwise_equal(out, want, f"{name} unaligned")
+    assert_bitwise_equal(f(*[_unaligned(d) for d in data], *[_unaligned(p) for p in params_arr]),
+                         want_arr, f"{name} unaligned parameters")
+    swapped = [d.astype(d.dtype.newbyteorder()) for d in data]
+    assert_bitwise_equal(f(*swapped, *params), want, f"{name} byte-swapped")
+    out = np.zeros(want.shape, want.dtype.newbyteorder())
+    f(*data, *params, out=out)
+    assert_bitwise_equal(out.astype(want.dtype), want, f"{name} byte-swapped out")
 
 
 @dtypes
@@ -546,6 +576,54 @@ def test_defaults_wrapper_keeps_dtype(name, dtype):
 def test_defaults_wrapper_integer_promotion(itype):
     x = np.array([0, 1, 1], dtype=itype)
     assert fa.leaky_relu(x).dtype == np.tanh(x).dtype == fa.relu(x).dtype
+
+
+# =============================================================================
+# parameters at special values (NaN, +-inf, 0, negative, large) against the reference
+# =============================================================================
+# (+-inf and huge values are left out: there the reference itself is inconsistent, e.g.
+# inf * exp(-65504) is inf in Decimal but exp(-3.4e38) underflows to 0 in it too)
+SPECIAL_PARAMS = (np.nan, 0.0, -0.0, -0.5, 3.0)
+
+_ELU_SUBNORMAL = (
+    "BUG: elu in float64 at subnormal x: fa_expm1 computes 2 * (0.5 * x) for tiny x and 0.5 * x "
+    "rounds (to 0 for the smallest subnormal), so expm1(-5e-324) = -0.0; alpha scales that error: "
+    "elu(-5e-324, 3.0) = -0.0, exact -1.5e-323 (3 ULP, bound 2); elu(-5e-324, 1e300) = -0.0, "
+    "exact -4.94e-24; elu(-5e-324, inf) = NaN (inf * -0.0), exact -inf")
+_SWISH_NAN_BETA = (
+    "BUG: NaN in -> NaN out fails for swish's beta: swish(0.0, nan) = 0.0, swish_grad(0.0, nan) = "
+    "0.5, swish_backward(dy, 0.0, nan) = 0.5*dy (the reference, and leaky_relu/elu with a NaN "
+    "parameter, give NaN); the kernel replaces beta*x by 0 when x == 0 before looking at beta")
+SPECIAL_PARAM_BUGS = {("elu", "f64", "3"): _ELU_SUBNORMAL}
+SPECIAL_PARAM_BUGS.update({(n, d, "nan"): _SWISH_NAN_BETA for n in ("swish", "swish_grad", "swish_backward")
+                           for d in ("f16", "f32", "f64")})
+
+
+def _special_param_cases():
+    for u in UFUNCS:
+        if not u.params:
+            continue
+        for dtype in FLOATS:
+            for v in SPECIAL_PARAMS:
+                key = (u.name, DTYPE_IDS[dtype], f"{v:g}")
+                marks = ([pytest.mark.xfail(strict=True, reason=SPECIAL_PARAM_BUGS[key])]
+                         if key in SPECIAL_PARAM_BUGS else [])
+                yield pytest.param(u.name, dtype, v, id="-".join(key), marks=marks)
+
+
+@pytest.mark.parametrize("name, dtype, value", list(_special_param_cases()))
+def test_special_parameter_values(name, dtype, value):
+    u = _table.BY_NAME[name]
+    x = np.concatenate([_ulp.edge_points(dtype, tuple(u.act.kinks)), _ulp.random_points(dtype, 50)])
+    data = [cast(np.resize(np.array(_ulp.DY_VALUES), x.shape), dtype), x] if is_backward(u) else [x]
+    ops = tuple(data) + (value,) * len(u.params)
+    p = cast(value, dtype)
+    got = uf(name)(*data, *([p] * len(u.params)))
+    want = _ulp.reference_of(name, dtype, ops)
+    d = ulp_dist(got, want)
+    known, _ = known_bug_mask(name, dtype, ops)
+    bad = (d > ulp_bound(u, dtype)) & ~known
+    assert not bad.any(), f"{name}(x, {value}): " + _ulp.describe_failures(ops, got, want, d, bad)
 
 
 # =============================================================================
