@@ -282,19 +282,6 @@ def describe_failures(ops, got, want, d, bad, limit=8):
     return f"{int(bad.sum())} of {bad.size} points out of bound:\n" + "\n".join(lines)
 
 
-def generic_args(u, dtype, x, pset=None):
-    """Operands for layout tests: data operands derived from x, parameters from pset
-    (default: the first parameter set).  Backward ufuncs get dy = a varying array."""
-    dtype = np.dtype(dtype).type
-    pset = default_params(u) if pset is None else pset
-    data = []
-    if is_backward(u):
-        dy = cast(np.resize(np.array(DY_VALUES), x.shape), dtype)
-        data.append(dy)
-    data.append(x)
-    return data, list(pset)
-
-
 # ---- known library bugs ------------------------------------------------------
 # Each is a predicate over the test points of some ufuncs/dtypes.  The reference
 # test leaves those points out (so that the rest of the ufunc stays tested) and
@@ -347,7 +334,10 @@ KNOWN_BUGS = (
         "swish(-709.782712893384, 0.1) = -1.0608497092589114e-28, exact -1.0608497092589042e-28 "
         "(32 ULP); swish_grad/swish_backward have it below beta*x = -128: swish_grad(-88.7, 3.0) = "
         "-7.205234059413227e-114, exact -7.205234059413329e-114 (71 ULP, bound 64).  "
-        "float32/float16 are not affected (the product of two floats is exact in double)."),
+        "float32/float16 are not affected (the product of two floats is exact in double).",
+        # the regular points do not reach beta*x < -128 with an inexact product: swish_grad and
+        # swish_backward are probed by test_swish_grad_beta_x_rounded instead
+        xfail_names=("swish",)),
     KnownBug(
         "swish-grad-near-its-zero", ("swish_grad", "swish_backward"), (np.float64,),
         _near_swish_grad_zero,
@@ -356,10 +346,6 @@ KNOWN_BUGS = (
         "swish_grad(-1.278464542761074) = -5.551115123125783e-17, exact -2.452007938935708e-17 "
         "(5.6e15 ULP, twice the value); still 123 ULP at x = -1.295866174671988."),
 )
-# the regular points do not reach beta*x < -128 with an inexact product: swish_grad and
-# swish_backward are probed by test_swish_grad_beta_x_rounded instead
-KNOWN_BUGS = (KNOWN_BUGS[0].__class__(**{**KNOWN_BUGS[0].__dict__, "xfail_names": ("swish",)}),
-              ) + KNOWN_BUGS[1:]
 
 
 def known_bug_mask(name, dtype, ops):
