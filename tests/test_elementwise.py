@@ -909,7 +909,8 @@ UFUNC_METHOD_BUG = (
     "float16 is always gathered), so each element sees the accumulator's value from before the "
     "block -- for accumulate the uninitialized contents of the new output: "
     "fastact.identity_backward.accumulate(np.full(8, 3.0, np.float16), out=np.full(8, 42, np.float16)) "
-    "= [3, 3, 42, 42, 42, 42, 42, 42], without out= garbage (NaN, -4.352e+04, ...).  e.g. fastact.leaky_relu.ufunc.reduce(np.array([-1.0, 0.5, 0.5])) = -0.5, but "
+    "= [3, 3, 42, 42, 42, 42, 42, 42], without out= garbage (NaN, -4.352e+04, ...).  And "
+    "fastact.leaky_relu.ufunc.reduce(np.array([-1.0, 0.5, 0.5])) = -0.5, but "
     "leaky_relu(leaky_relu(-1, 0.5), 0.5) = -0.25 (.accumulate gives -0.25 as its last element); "
     "fastact.relu_backward.reduceat(x, [0, 10, 200]) returns values that are no fold at all.")
 # ufuncs whose fold does not depend on the accumulator's intermediate values on the seeded data
