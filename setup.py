@@ -44,8 +44,11 @@ ext = Extension(
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
     # -fno-trapping-math lets gcc if-convert (and so vectorize) selects whose
-    # arms may raise FP flags; values are unchanged, and loops.c restores the flags
-    extra_compile_args=["-O3", "-fno-trapping-math", "-fno-semantic-interposition"] if os.name != "nt" else ["/O2"],
+    # arms may raise FP flags; values are unchanged, and loops.c restores the flags.
+    # -ffp-contract=off: no FMA contraction, so every ISA level gives the same
+    # bits (the error-free transformations in fa_math.inc rely on it, too).
+    extra_compile_args=["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-semantic-interposition"]
+    if os.name != "nt" else ["/O2"],
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))

@@ -21,6 +21,7 @@ from fastact._ufuncs import ISA_LEVELS, get_isa, set_isa, isa_supported, detecte
 from fastact._ufuncs import gufuncs as _gufuncs
 from fastact._ufuncs import ufuncs as _ufunc_objects
 from fastact._version import __version__
+from fastact import ufuncs  # noqa: F401  (registers the bare ufuncs for pickle)
 from fastact._train import prelu_weight_grad, rrelu_train
 
 _env_isa = _os.environ.get("FASTACT_ISA", "")
@@ -37,7 +38,7 @@ globals().update(_objects)
 
 __all__ = sorted(_objects) + [
     "rrelu_train", "prelu_weight_grad", "show_config", "get_isa", "set_isa", "isa_supported",
-    "DefaultsUfunc", "__version__",
+    "DefaultsUfunc", "ufuncs", "__version__",
 ]
 
 

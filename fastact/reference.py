@@ -385,8 +385,12 @@ def selu_grad(x):
 def celu(x, alpha):
     if _isnan(x) or x > 0:
         return x
-    if math.isinf(x):
-        return -alpha
+    if _isnan(alpha):
+        return NAN
+    if alpha == 0:  # the limit alpha -> 0+: relu
+        return math.copysign(0.0, x)
+    if math.isinf(x):  # alpha * expm1(-inf / alpha)
+        return -alpha if alpha > 0 else alpha * INF
     if x == 0:
         return alpha * x
     return _f(_D(alpha) * _expm1_d(_D(x) / _D(alpha)))
@@ -398,8 +402,12 @@ def celu_grad(x, alpha):
         return x
     if x > 0:
         return 1.0
-    if math.isinf(x):
+    if _isnan(alpha):
+        return NAN
+    if alpha == 0:
         return 0.0
+    if math.isinf(x):  # exp(-inf / alpha)
+        return 0.0 if alpha > 0 else INF
     return _f(_exp(_D(x) / _D(alpha)))
 
 
@@ -422,9 +430,11 @@ def _softplus_d(z):
 def softplus(x, beta, threshold):
     if _isnan(x) or _isnan(beta):
         return NAN
-    z = beta * x
+    z = 0.0 if beta == 0 else beta * x
     if z > threshold:
         return x
+    if beta == 0:  # log(2) / (+-0)
+        return math.copysign(INF, beta)
     if math.isinf(x):
         return x if z > 0 else 0.0
     return _f(_softplus_d(_D(beta) * _D(x)) / _D(beta))
@@ -434,11 +444,13 @@ def softplus(x, beta, threshold):
 def softplus_grad(x, beta, threshold):
     if _isnan(x) or _isnan(beta):
         return NAN
-    z = beta * x
+    z = 0.0 if beta == 0 else beta * x
     if z > threshold:
         return 1.0
     if math.isinf(z):
         return 1.0 if z > 0 else 0.0
+    if beta == 0:
+        return 0.5
     return _f(_sigmoid_d(_D(beta) * _D(x)))
 
 
@@ -519,7 +531,9 @@ def hardsigmoid_grad(x):
 def hard_sigmoid(x, alpha, beta):
     if _isnan(x) or _isnan(alpha) or _isnan(beta):
         return NAN
-    if math.isinf(x):
+    if alpha == 0:  # a constant, also at x = +-inf
+        v = Fraction(beta) if math.isfinite(beta) else beta
+    elif math.isinf(x):
         v = alpha * x + beta
     else:
         v = Fraction(alpha) * Fraction(x) + Fraction(beta)
@@ -527,9 +541,12 @@ def hard_sigmoid(x, alpha, beta):
 
 
 def hard_sigmoid_grad(x, alpha, beta):
-    if _isnan(x):
-        return x
-    v = alpha * x + beta if math.isinf(x) else Fraction(alpha) * Fraction(x) + Fraction(beta)
+    if _isnan(x) or _isnan(alpha) or _isnan(beta):
+        return NAN
+    if alpha == 0:
+        v = beta
+    else:
+        v = alpha * x + beta if math.isinf(x) else Fraction(alpha) * Fraction(x) + Fraction(beta)
     return alpha if 0 < v < 1 else 0.0
 
 

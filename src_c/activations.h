@@ -110,48 +110,79 @@ FA_INLINE T S(fa_elu_grad)(FA_ARGS)
 /* from the output y: 1 for y > 0, y + alpha below */
 FA_INLINE T S(fa_elu_grad_from_output)(FA_ARGS) { FA_UNUSED; return x > 0 ? (T)1 : x + p1; }
 
-/* swish(x, beta) = x * sigmoid(beta x);
-   swish' = s + beta x s (1 - s), with s and 1 - s each computed without
-   cancellation.  Below beta x = -600 the products are formed with
-   exp(beta x) * 2^64 and scaled back once, so subnormal results keep their
-   precision; the limits at +-inf replace inf * 0. */
-#define FA_SWISH_PARTS                                                         \
-    T xd = x, b = p1;                                                     \
-    T bxr = b * xd;                                                       \
-    T bx = ((b == 0) | (xd == 0)) ? (T)0.0 : bxr; /* no 0 * inf */           \
-    int tail = bxr < FA_TB; /* (from bxr: a mask of masks won't vectorize) */ \
-    T es = M(fa_exp_scaled)(-M(fa_abs)(bx), tail ? FA_TK : 0);        \
-    T e = tail ? es * FA_TU : es; /* exp(-|bx|) */              \
-    T r = (T)1.0 / ((T)1.0 + e);                                                \
-    T s = bx >= 0 ? r : es * r; /* sigmoid(bx), scaled in the tail */     \
-    T sm = bx >= 0 ? e * r : r; /* 1 - sigmoid(bx) */                     \
-    T unscale = tail ? FA_TU : (T)1.0
+/* ---- products with sigmoid(z), z = zh + zl (zl: the rounding error of zh) ---- */
+/* x * sigmoid(z) = x / (1 + exp(-z)): one exp, one rounding; below the tail
+   threshold x * exp(z), formed with exp(z) * 2^FA_TK so that a subnormal
+   result is rounded once */
+FA_INLINE T S(fa__xsig)(T x, T zh, T zl)
+{
+    int tail = zh < FA_TB;
+    T E = M(fa_exp_scaled_lo)(tail ? zh : -zh, tail ? zl : -zl, tail ? FA_TK : 0);
+    T y = tail ? (x * E) * FA_TU : x / ((T)1 + E);
+    return (tail & (E == 0)) ? M(fa_copysign)((T)0, x) : y; /* x = -inf: not inf * 0 */
+}
+/* sigmoid(z) and 1 - sigmoid(z), each without cancellation; in the tail *s
+   is scaled by 2^FA_TK and *unscale = 2^-FA_TK */
+FA_INLINE void S(fa__sig2)(T zh, T zl, T *s, T *sm, T *unscale)
+{
+    int tail = zh < FA_TB;
+    T es = M(fa_exp_scaled_lo)(-M(fa_abs)(zh), zh >= 0 ? -zl : zl, tail ? FA_TK : 0);
+    T e = tail ? es * FA_TU : es; /* exp(-|z|) */
+    T r = (T)1 / ((T)1 + e);
+    *s = zh >= 0 ? r : es * r;
+    *sm = zh >= 0 ? e * r : r;
+    *unscale = tail ? FA_TU : (T)1;
+}
+/* f'(x0 + d) from the Taylor series at a simple zero x0 = hi + lo (fa_roots.h):
+   the closed forms cancel there.  d = (x - hi) - lo is exact near x0. */
+#define FA_ROOT_D(x, NAME)                                                      \
+    (((x) - (T)FA_ROOT_##NAME##_HI) -                                           \
+     (T)((FA_ROOT_##NAME##_HI - (double)(T)FA_ROOT_##NAME##_HI) + FA_ROOT_##NAME##_LO))
+#define FA_ROOT_WINDOW ((T)0.5)
+FA_INLINE T S(fa__series)(T d, const double *c, int n)
+{
+    T p = (T)c[n - 1];
+#pragma GCC unroll 32
+    for (int j = n - 2; j >= 0; j--) p = p * d + (T)c[j];
+    return p * d;
+}
+#define FA_ROOT_SERIES(d, NAME)                                                 \
+    S(fa__series)((d), (const double[])FA_ROOT_##NAME##_C, FA_ROOT_##NAME##_N)
+
+/* swish(x, beta) = x * sigmoid(beta x), with beta x formed exactly (hi + lo);
+   swish' = g(beta x), g(z) = s (1 + z (1 - s)), s = sigmoid(z); the limits at
+   +-inf replace inf * 0; a NaN beta gives NaN */
+#define FA_SWISH_Z                                                              \
+    T xd = x, b = p1, bxr = b * xd;                                             \
+    int zero = (b == 0) | (xd == 0); /* no 0 * inf */                           \
+    T zh = zero ? (T)0 : bxr, zl = zero ? (T)0 : M(fa_prod_lo)(b, xd, bxr)
 
 FA_INLINE T S(fa_swish)(FA_ARGS)
 {
     FA_UNUSED;
-    T xd = x, b = p1, bxr = b * xd;
-    T bx = ((b == 0) | (xd == 0)) ? (T)0 : bxr;
-    int tail = bxr < FA_TB;
-    T E = M(fa_exp_scaled)(tail ? bx : -bx, tail ? FA_TK : 0);
-    T y = tail ? (xd * E) * FA_TU : xd / ((T)1 + E); /* x / (1 + exp(-bx)): one rounding */
-    return (tail & (E == 0)) ? M(fa_copysign)((T)0, xd) : y;
+    FA_SWISH_Z;
+    T y = S(fa__xsig)(xd, zh, zl);
+    return b != b ? b : y;
 }
 FA_INLINE T S(fa_swish_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    FA_SWISH_PARTS;
-    T t = sm == 0 ? (T)0.0 : bx * sm;
-    T g = s == 0 ? (T)0.0 : (s + s * t) * unscale;
-    return (T)(M(fa_isnan)(xd) ? xd : g);
+    FA_SWISH_Z;
+    T s, sm, u;
+    S(fa__sig2)(zh, zl, &s, &sm, &u);
+    T t = sm == 0 ? (T)0 : zh * sm;
+    T g = s == 0 ? (T)0 : (s + s * t) * u;
+    T d = FA_ROOT_D(zh, SWISH) + zl;
+    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, SWISH) : g;
+    return b != b ? b : g;
 }
 
 /* ---- the modern set ------------------------------------------------------ */
 /* alpha * exp(x), rounded once even where it is subnormal */
-FA_INLINE T S(fa__alpha_exp)(T a, T x)
+FA_INLINE T S(fa__alpha_exp)(T a, T x, T xlo)
 {
     int tail = x < FA_TB;
-    return (a * M(fa_exp_scaled)(x, tail ? FA_TK : 0)) * (tail ? FA_TU : (T)1.0);
+    return (a * M(fa_exp_scaled_lo)(x, xlo, tail ? FA_TK : 0)) * (tail ? FA_TU : (T)1.0);
 }
 
 /* SELU (Klambauer et al. 2017): scale * (x if x > 0 else alpha * expm1(x)) */
@@ -169,7 +200,7 @@ FA_INLINE T S(fa_selu_grad)(FA_ARGS)
 {
     FA_UNUSED;
     T xd = x;
-    return (T)FA_NANP(xd, xd > 0 ? (T)FA_SELU_SCALE : S(fa__alpha_exp)(FA_SELU_SA, xd));
+    return (T)FA_NANP(xd, xd > 0 ? (T)FA_SELU_SCALE : S(fa__alpha_exp)(FA_SELU_SA, xd, (T)0));
 }
 
 /* CELU: max(0, x) + min(0, alpha * expm1(x / alpha)); celu'(0) = 1 */
@@ -177,23 +208,33 @@ FA_INLINE T S(fa_celu)(FA_ARGS)
 {
     FA_UNUSED;
     T xd = x, a = p1;
-    return (T)(xd > 0 ? xd : a * M(fa_expm1)(xd / a));
+    T neg = a == 0 ? M(fa_copysign)((T)0, xd) : a * M(fa_expm1)(xd / a); /* alpha 0: relu */
+    return (T)(xd > 0 ? xd : neg);
 }
 FA_INLINE T S(fa_celu_grad)(FA_ARGS)
 {
     FA_UNUSED;
     T xd = x, a = p1;
-    return (T)FA_NANP(xd, xd > 0 ? (T)1.0 : S(fa__alpha_exp)((T)1.0, xd / a));
+    /* q = x / a to twice the precision: exp(q) has |q| times q's relative error */
+    T q = xd / a, qa = q * a, ql = ((xd - qa) - M(fa_prod_lo)(q, a, qa)) / a;
+    ql = M(fa_abs)(q) < (T)1e30 ? ql : (T)0;
+    T neg = a == 0 ? (T)0 : S(fa__alpha_exp)((T)1.0, q, ql); /* alpha 0: relu' */
+    return (T)FA_NANP(xd, xd > 0 ? (T)1.0 : neg);
 }
 
 /* softplus(x, beta, threshold) = log1p(exp(beta x)) / beta, written as
-   (max(z, 0) + log1p(exp(-|z|))) / beta, z = beta x; x itself where
-   z > threshold (PyTorch's switch; the default threshold inf never switches) */
+   max(x, 0) + log1p(exp(-|z|)) / beta with z = beta x formed exactly (hi + lo:
+   exp(-|z|) has |z| times z's relative error); x itself where z > threshold
+   (PyTorch's switch; the default threshold inf never switches) */
+#define FA_SOFTPLUS_Z                                                           \
+    T xd = x, b = p1, z = b == 0 ? (T)0 : b * xd, zl = M(fa_prod_lo)(b, xd, z); \
+    T e = M(fa_exp_scaled_lo)(-M(fa_abs)(z), z >= 0 ? -zl : zl, 0) /* exp(-|z|) */
+
 FA_INLINE T S(fa_softplus)(FA_ARGS)
 {
     FA_UNUSED;
-    T xd = x, b = p1, z = b * xd;
-    T y = ((z > 0 ? z : (T)0.0) + M(fa_log1p)(M(fa_exp)(-M(fa_abs)(z)))) / b;
+    FA_SOFTPLUS_Z;
+    T y = (z > 0 ? xd : (T)0) + M(fa_log1p)(e) / b;
     y = z == (T)__builtin_inf() ? xd : y;
     return (T)(z > (T)p2 ? xd : y);
 }
@@ -201,8 +242,8 @@ FA_INLINE T S(fa_softplus)(FA_ARGS)
 FA_INLINE T S(fa_softplus_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    T xd = x, z = (T)p1 * xd;
-    T e = M(fa_exp)(-M(fa_abs)(z)), r = (T)1.0 / ((T)1.0 + e);
+    FA_SOFTPLUS_Z;
+    T r = (T)1 / ((T)1 + e);
     T s = z >= 0 ? r : e * r;
     return (T)FA_NANP(z, z > (T)p2 ? (T)1.0 : s);
 }
@@ -254,6 +295,8 @@ FA_INLINE T S(fa_mish_grad)(FA_ARGS)
     T t = sech2 == 0 ? (T)0.0 : xd * sig * sech2; /* x * sech^2 * sigmoid */
     T g = xd > 0 ? th + t : (th + t) * unscale;
     g = (es == 0 && xd < 0) ? (T)0.0 : g; /* x = -inf */
+    T d = FA_ROOT_D(xd, MISH);
+    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, MISH) : g;
     return (T)FA_NANP(xd, g);
 }
 
@@ -284,20 +327,32 @@ FA_INLINE T S(fa_hardsigmoid_grad)(FA_ARGS)
     FA_UNUSED;
     return FA_NANP(x, (x > -3 && x < 3) ? (T)((T)1.0 / (T)6.0) : (T)0);
 }
-/* hard_sigmoid (Keras, ONNX) = clip(alpha x + beta, 0, 1) */
+/* hard_sigmoid (Keras, ONNX) = clip(alpha x + beta, 0, 1).  v = alpha x + beta
+   is held as vh + ve exactly (Dekker product, TwoSum), so the result is rounded
+   once and the clip points 0 and 1 are decided on the exact value */
+#define FA_HARD_SIGMOID_V                                                       \
+    T a = p1, xd = x, b = p2, p = a == 0 ? (T)0 : a * xd; /* alpha 0: constant */ \
+    T vh = p + b, bb = vh - p;                                                  \
+    T ve = ((p - (vh - bb)) + (b - bb)) + M(fa_prod_lo)(a, xd, p);              \
+    int uflow = (p == 0) & (a != 0) & (xd != 0); /* a x underflowed: keep its sign */ \
+    T vs = uflow ? (a * (T)0x1p100) * xd : ve;                                  \
+    int above0 = (vh > 0) | ((vh == 0) & (vs > 0));                             \
+    int below1 = (vh < 1) | ((vh == 1) & (vs < 0))
+
 FA_INLINE T S(fa_hard_sigmoid)(FA_ARGS)
 {
     FA_UNUSED;
-    T a = p1, xd = x, p = a * xd; /* a x + b with a x exact: no FMA on baseline */
-    T v = (p + (T)p2) + M(fa_prod_lo)(a, xd, p);
-    return (T)(v <= 0 ? (T)0.0 : (v >= 1 ? (T)1.0 : v));
+    FA_HARD_SIGMOID_V;
+    T v = vh + ve;
+    v = below1 ? v : (T)1;
+    v = above0 ? v : (T)0;
+    return FA_NANP(vh, v);
 }
 FA_INLINE T S(fa_hard_sigmoid_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    T a = p1, xd = x, p = a * xd; /* a x + b with a x exact: no FMA on baseline */
-    T v = (p + (T)p2) + M(fa_prod_lo)(a, xd, p);
-    return (T)FA_NANP(v, (v > 0 && v < 1) ? (T)p1 : (T)0.0);
+    FA_HARD_SIGMOID_V;
+    return FA_NANP(vh, (above0 & below1) ? a : (T)0);
 }
 
 /* hardtanh = clamp(x, min_val, max_val) (max_val if min_val > max_val) */
@@ -350,8 +405,8 @@ FA_INLINE T S(fa_tanhshrink_grad)(FA_ARGS)
 FA_INLINE T S(fa_softshrink)(FA_ARGS)
 {
     FA_UNUSED;
-    T y = x > p1 ? x - p1 : (T)0;
-    y = x < -p1 ? x + p1 : y;
+    T y = x < -p1 ? x + p1 : (T)0;
+    y = x > p1 ? x - p1 : y; /* (the first test wins for a negative lambd) */
     return FA_NANP(x, y);
 }
 FA_INLINE T S(fa_shrink_grad)(FA_ARGS)
@@ -404,40 +459,48 @@ FA_INLINE T S(fa_gelu_grad)(FA_ARGS)
     T k = xd * (T)FA_INV_SQRT_2PI;
     T g = xd > 0 ? (T)1.0 + (E * (k - (T)0.5 * C)) * unscale : (E * ((T)0.5 * C + k)) * unscale;
     g = E == 0 ? (xd > 0 ? (T)1.0 : (T)0.0) : g;
+    T d = FA_ROOT_D(xd, GELU);
+    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU) : g;
     return (T)FA_NANP(xd, g);
 }
 
 /* GELU, tanh form (PyTorch approximate='tanh'):
    x (1 + tanh(u)) / 2 = x sigmoid(2u),  u = sqrt(2/pi) (x + (T)0.044715 x^3) */
-#define FA_GELU_TANH_K1 1.5957691216057307117597842397375 /* 2 sqrt(2/pi) */
-#define FA_GELU_TANH_K2 0.071354816272600248776 /* 2 sqrt(2/pi) 0.044715 */
-#define FA_GELU_TANH_PARTS                                                     \
-    T xd = x, x2 = xd * xd;                                               \
-    T z = xd * (FA_GELU_TANH_K1 + (T)FA_GELU_TANH_K2 * x2); /* 2u */         \
-    int tail = z < FA_TB;                                              \
-    T es = M(fa_exp_scaled)(-M(fa_abs)(z), tail ? FA_TK : 0);         \
-    T e = tail ? es * FA_TU : es;                               \
-    T r = (T)1.0 / ((T)1.0 + e);                                                \
-    T s = z >= 0 ? r : es * r;  /* sigmoid(2u), scaled in the tail */     \
-    T sm = z >= 0 ? e * r : r;  /* 1 - sigmoid(2u) */                     \
-    T unscale = tail ? FA_TU : (T)1.0
+/* K1, K2 as double-doubles (float-floats for float) */
+#define FA_GT_K1 ((T)(sizeof(T) == 8 ? 1.5957691216057308 : 1.5957691669464111))
+#define FA_GT_K1L ((T)(sizeof(T) == 8 ? -9.96930880911092e-17 : -4.534068054340423e-08))
+#define FA_GT_K2 ((T)(sizeof(T) == 8 ? 0.07135481627260025 : 0.07135481387376785))
+#define FA_GT_K2L ((T)(sizeof(T) == 8 ? -6.175149918155315e-19 : 2.3988324659995897e-09))
+/* z = 2u = x (K1 + K2 x^2) to twice the working precision: in the tail the
+   result's relative error is |z| times that of z */
+#define FA_GELU_TANH_Z                                                          \
+    T xd = x, xc = M(fa_clamp)(xd, FA_K_BIG(-1), FA_K_BIG(1));                 \
+    T x2 = xc * xc, x2l = M(fa_sqr_lo)(xc, x2);                                \
+    T p = FA_GT_K2 * x2, pl = M(fa_prod_lo)(FA_GT_K2, x2, p) + FA_GT_K2 * x2l + FA_GT_K2L * x2; \
+    T m = FA_GT_K1 + p, mb = m - FA_GT_K1; /* TwoSum: m + ml = K1 + p exactly */ \
+    T ml = ((FA_GT_K1 - (m - mb)) + (p - mb)) + (pl + FA_GT_K1L);              \
+    T zh = xd * m, zl = M(fa_prod_lo)(xd, m, zh) + xd * ml;                    \
+    zl = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : zl
+#define FA_K_BIG(s) ((T)(s) * (T)(sizeof(T) == 8 ? 1e100 : 1e12))
 
 FA_INLINE T S(fa_gelu_tanh)(FA_ARGS)
 {
     FA_UNUSED;
-    FA_GELU_TANH_PARTS;
-    (void)sm;
-    T y = (xd * s) * unscale;
-    return (T)(s == 0 ? M(fa_copysign)((T)0.0, xd) : y);
+    FA_GELU_TANH_Z;
+    return S(fa__xsig)(xd, zh, zl);
 }
-/* d/dx = s + x s (1 - s) (2u)',  (2u)' = K1 + 3 K2 x^2 */
+/* d/dx = s + x s (1 - s) z',  z' = K1 + 3 K2 x^2 */
 FA_INLINE T S(fa_gelu_tanh_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    FA_GELU_TANH_PARTS;
-    T dz = (T)FA_GELU_TANH_K1 + (T)3.0 * (T)FA_GELU_TANH_K2 * x2;
-    T t = sm == 0 ? (T)0.0 : xd * sm * dz;
-    t = M(fa_abs)(xd) > 1e100 ? (T)0.0 : t; /* sm = 0 there; x^3 would overflow */
-    T g = s == 0 ? (T)0.0 : (s + s * t) * unscale;
+    FA_GELU_TANH_Z;
+    T s, sm, u;
+    S(fa__sig2)(zh, zl, &s, &sm, &u);
+    T dz = FA_GT_K1 + (T)3 * FA_GT_K2 * x2;
+    T t = sm == 0 ? (T)0 : xd * sm * dz;
+    t = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : t; /* sm = 0 there; x^3 would overflow */
+    T g = s == 0 ? (T)0 : (s + s * t) * u;
+    T d = FA_ROOT_D(xd, GELU_TANH);
+    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU_TANH) : g;
     return (T)FA_NANP(xd, g);
 }

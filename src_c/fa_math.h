@@ -32,7 +32,7 @@
 #define T float
 #define U uint32_t
 #define I int32_t
-#define M(f) f##f
+#define M(name) name##f
 #define FA_DBL 0
 #define FA_SIGN 0x80000000U
 #define FA_BIAS 127

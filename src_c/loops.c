@@ -90,29 +90,13 @@ static void fa_scatter(char *dst, ptrdiff_t st, const char *src, ptrdiff_t m, in
     }
 }
 
-/* es: element size in memory (2, 4, 8); the kernel works on float for 2 and 4 */
-static void fa_run(const fa_entry *e, int es, char **args, const ptrdiff_t *dims,
-                   const ptrdiff_t *steps)
+/* the general path: gather blocks of every operand into stack buffers (converting
+   float16), run the kernel, scatter the result */
+static void fa_run_blocked(fa_kernel k, int es, int half, int nin, int nd, char **args,
+                           const ptrdiff_t *dims, const ptrdiff_t *steps, int pscalar)
 {
     const ptrdiff_t n = dims[0];
-    const int nin = e->nin, nd = e->ndata, half = es == 2;
-    const fa_kernel k = es == 8 ? e->k64[fa_isa] : e->k32[fa_isa];
-    int pscalar = 1, contig = !half && steps[nin] == es;
-    for (int j = 0; j < nin; j++) {
-        if (j >= nd && steps[j] != 0) pscalar = 0;
-        if (steps[j] != es && !(j >= nd && steps[j] == 0)) contig = 0;
-    }
-    if (nin > nd && !pscalar) /* parameters all contiguous, or all scalar */
-        for (int j = nd; j < nin; j++)
-            if (steps[j] != es) contig = 0;
-    if (n <= 0) return;
-    fa_fpstate fp = fa_fp_save();
-    if (contig) {
-        k(n, args, args[nin], pscalar);
-        fa_fp_restore(fp);
-        return;
-    }
-    /* blocked path: 8-byte aligned buffers, one per operand */
+    /* 8-byte aligned buffers, one per operand */
     double buf[FA_MAXIN + 1][FA_BLOCK];
     char *in[FA_MAXIN];
     for (int j = nd; j < nin && pscalar; j++) /* scalar parameters: convert once */
@@ -138,6 +122,62 @@ static void fa_run(const fa_entry *e, int es, char **args, const ptrdiff_t *dims
             fa_scatter(dst, steps[nin], (char *)buf[nin], m, es, half);
         }
     }
+}
+
+/* Does the output overlap an input other than element for element (the same
+   address and stride)?  Then element i may read what element i-1 wrote. */
+static int fa_needs_sequential(char **args, const ptrdiff_t *steps, int nin, ptrdiff_t n, int es)
+{
+    if (n < 2) return 0;
+    if (steps[nin] == 0) return 1;
+    char *olo = args[nin], *ohi = args[nin] + (n - 1) * steps[nin];
+    if (olo > ohi) { char *t = olo; olo = ohi; ohi = t; }
+    ohi += es;
+    for (int j = 0; j < nin; j++) {
+        if (args[j] == args[nin] && steps[j] == steps[nin]) continue;
+        char *lo = args[j], *hi = args[j] + (n - 1) * steps[j];
+        if (lo > hi) { char *t = lo; lo = hi; hi = t; }
+        hi += es;
+        if (lo < ohi && olo < hi) return 1;
+    }
+    return 0;
+}
+
+/* es: element size in memory (2, 4, 8); the kernel works on float for 2 and 4 */
+static void fa_run(const fa_entry *e, int es, char **args, const ptrdiff_t *dims,
+                   const ptrdiff_t *steps)
+{
+    const ptrdiff_t n = dims[0];
+    const int nin = e->nin, nd = e->ndata, half = es == 2;
+    const fa_kernel k = es == 8 ? e->k64[fa_isa] : e->k32[fa_isa];
+    int pscalar = 1, contig = !half && steps[nin] == es;
+    for (int j = 0; j < nin; j++) {
+        if (j >= nd && steps[j] != 0) pscalar = 0;
+        if (steps[j] != es && !(j >= nd && steps[j] == 0)) contig = 0;
+    }
+    if (nin > nd && !pscalar) /* parameters all contiguous, or all scalar */
+        for (int j = nd; j < nin; j++)
+            if (steps[j] != es) contig = 0;
+    if (n <= 0) return;
+    fa_fpstate fp = fa_fp_save();
+    if (fa_needs_sequential(args, steps, nin, n, es)) {
+        /* reduce / accumulate: each output feeds the next input, so go element
+           by element, in order, through the one-element blocked path */
+        for (ptrdiff_t i = 0; i < n; i++) {
+            char *a1[FA_MAXIN + 1];
+            for (int j = 0; j <= nin; j++) a1[j] = args[j] + i * steps[j];
+            const ptrdiff_t one = 1;
+            fa_run_blocked(k, es, half, nin, nd, a1, &one, steps, pscalar);
+        }
+        fa_fp_restore(fp);
+        return;
+    }
+    if (contig) {
+        k(n, args, args[nin], pscalar);
+        fa_fp_restore(fp);
+        return;
+    }
+    fa_run_blocked(k, es, half, nin, nd, args, dims, steps, pscalar);
     fa_fp_restore(fp);
 }
 

@@ -325,27 +325,7 @@ def _near_swish_grad_zero(u, cols):
         return np.abs(beta * x + 1.2784645427610738) < 0.05
 
 
-KNOWN_BUGS = (
-    KnownBug(
-        "swish-beta-x-rounded", ("swish", "swish_grad", "swish_backward"), (np.float64,), _bx_inexact,
-        "BUG: swish, swish_grad, swish_backward in float64 round beta*x before exp: when beta*x is "
-        "not exact in float64 (beta not a power of two, e.g. 0.1, 0.3, 1.7) and beta*x < -4.7 the "
-        "error is about |beta*x|/2 ULP, up to ~500 ULP near beta*x = -700 (bound 3 / 64); e.g. "
-        "swish(-709.782712893384, 0.1) = -1.0608497092589114e-28, exact -1.0608497092589042e-28 "
-        "(32 ULP); swish_grad/swish_backward have it below beta*x = -128: swish_grad(-88.7, 3.0) = "
-        "-7.205234059413227e-114, exact -7.205234059413329e-114 (71 ULP, bound 64).  "
-        "float32/float16 are not affected (the product of two floats is exact in double).",
-        # the regular points do not reach beta*x < -128 with an inexact product: swish_grad and
-        # swish_backward are probed by test_swish_grad_beta_x_rounded instead
-        xfail_names=("swish",)),
-    KnownBug(
-        "swish-grad-near-its-zero", ("swish_grad", "swish_backward"), (np.float64,),
-        _near_swish_grad_zero,
-        "BUG (the 'known gap' of _table.py's notes, but it breaks the table's own bound of 64 ULP): "
-        "swish_grad in float64 cancels in 1 + beta*x*(1 - s) next to its zero beta*x = -1.27846...: "
-        "swish_grad(-1.278464542761074) = -5.551115123125783e-17, exact -2.452007938935708e-17 "
-        "(5.6e15 ULP, twice the value); still 123 ULP at x = -1.295866174671988."),
-)
+KNOWN_BUGS = ()  # none at present
 
 
 def known_bug_mask(name, dtype, ops):

