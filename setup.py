@@ -40,7 +40,8 @@ ext = Extension(
     "fastact._ufuncs",
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
     include_dirs=[np.get_include(), "src_c", os.path.join("src_c", "generated")],
-    depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "activations.h", "kernels.inc")]
+    depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "activations.h", "kernels.inc",
+                                                  "fa_half.h", "fa_fpstatus.h")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
     extra_compile_args=["-O3", "-fno-semantic-interposition"] if os.name != "nt" else ["/O2"],
