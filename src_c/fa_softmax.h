@@ -5,7 +5,7 @@
  *                                      char *y, double *e)
  * a is x (or y, the forward output, for a backward), b is dy (backward
  * only), y the output row (one element for logsumexp) and e a scratch row of
- * n doubles.  The kernels are written once (softmax_row.h), compiled per
+ * n + FA_SM_PAD doubles.  The kernels are written once (softmax_row.h), compiled per
  * instruction-set level (softmax.inc, included by kernels_<isa>.c) and picked
  * through fa_isa at call time.  softmax.c holds the gufunc loops: strides,
  * float16 and the FP status.
@@ -14,6 +14,8 @@
 #define FA_SOFTMAX_H
 #include <stddef.h>
 #include "fastact.h"
+
+#define FA_SM_PAD 16 /* scratch beyond n that the kernels may use */
 
 typedef void (*fa_sm_kernel)(ptrdiff_t n, const char *a, const char *b, char *y, double *e);
 

@@ -117,7 +117,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
     /* workspace: the kernels' scratch row, then one tile per gathered operand */
     ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_ELEMS / n;
     tile = tile < 1 ? 1 : (tile > FA_SM_TILE ? FA_SM_TILE : tile);
-    const ptrdiff_t scratch = n > 0 ? n : 1;
+    const ptrdiff_t scratch = n + FA_SM_PAD;
     ptrdiff_t need = scratch;
     for (int j = 0; j < nop; j++)
         if (!direct[j]) need += (tile * len[j] * ces + 7) / 8;

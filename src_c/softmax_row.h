@@ -23,30 +23,39 @@ typedef TI SMH(m) __attribute__((vector_size(FA_SM_VB))); /* comparison masks */
 FA_INLINE double SMH(max)(ptrdiff_t n, const TS *x, TS sign)
 {
     enum { VN = FA_SM_VB / sizeof(TS), NV = 4, W = NV * VN };
-    SMH(v) acc[NV], z;
-    TS pad[W];
-    for (int j = 0; j < W; j++) pad[j] = -(TS)INFINITY;
-    for (int q = 0; q < NV; q++) memcpy(&acc[q], pad, sizeof z);
-    for (int j = 0; j < W; j++) pad[j] = -sign * (TS)INFINITY; /* the tail's filler: z = -inf */
-#define FA_SM_MAX(q, src)                                                     \
-    do {                                                                      \
-        memcpy(&z, (src), sizeof z);                                          \
-        z = sign * z;                                                         \
-        SMH(m) gt = z > acc[q]; /* false for NaN */                           \
-        acc[q] = (SMH(v))((gt & (SMH(m))z) | (~gt & (SMH(m))acc[q]));         \
-    } while (0)
-    ptrdiff_t i = 0;
-    for (; i + W <= n; i += W)
-        for (int q = 0; q < NV; q++) FA_SM_MAX(q, x + i + q * VN);
-    if (i < n) {
-        memcpy(pad, x + i, (size_t)(n - i) * sizeof(TS));
-        for (int q = 0; q < NV; q++) FA_SM_MAX(q, pad + q * VN);
+    if (n < W) { /* a short row */
+        TS m = -(TS)INFINITY;
+        for (ptrdiff_t i = 0; i < n; i++) {
+            TS z = sign * x[i];
+            m = z > m ? z : m;
+        }
+        return (double)m;
     }
+    const SMH(v) ninf = (SMH(v)){0} - (TS)INFINITY;
+    SMH(v) acc[NV], z;
+    for (int q = 0; q < NV; q++) acc[q] = ninf;
+#define FA_SM_MAX(a, b) /* a = b > a ? b : a, lane by lane; false for NaN */  \
+    do {                                                                      \
+        SMH(m) gt = (b) > (a);                                                \
+        (a) = (SMH(v))((gt & (SMH(m))(b)) | (~gt & (SMH(m))(a)));             \
+    } while (0)
+    /* whole blocks, the last one ending at n (it may overlap: max does not mind) */
+    for (ptrdiff_t i = 0;; i += W) {
+        if (i > n - W) i = n - W;
+        for (int q = 0; q < NV; q++) {
+            memcpy(&z, x + i + q * VN, sizeof z);
+            z = sign * z;
+            FA_SM_MAX(acc[q], z);
+        }
+        if (i == n - W) break;
+    }
+    for (int q = 1; q < NV; q++) FA_SM_MAX(acc[0], acc[q]);
 #undef FA_SM_MAX
-    TS m = -(TS)INFINITY;
-    for (int q = 0; q < NV; q++)
-        for (int j = 0; j < VN; j++) m = acc[q][j] > m ? acc[q][j] : m;
-    return (double)m;
+    TS lane[VN];
+    memcpy(lane, &acc[0], sizeof z);
+    for (int h = VN / 2; h >= 1; h /= 2) /* a tree, not a chain of VN */
+        for (int j = 0; j < h; j++) lane[j] = lane[j + h] > lane[j] ? lane[j + h] : lane[j];
+    return (double)lane[0];
 }
 
 /* e_i = exp(z_i - m) for a finite m.  For float64, z_i - m = d is rounded:
@@ -63,6 +72,7 @@ FA_INLINE void SMH(expz)(ptrdiff_t n, const TS *x, TS sign, double m, double *e)
     } else {
         for (ptrdiff_t i = 0; i < n; i++) e[i] = fa_sm_exp_f32res((double)(sign * x[i]) - m);
     }
+    fa_sm_pad(n, e);
 }
 
 /* rows whose max is +-inf (m; also all-NaN and empty rows, m = -inf):
@@ -134,6 +144,7 @@ void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out,
     const TS *y = (const TS *)a, *dy = (const TS *)b;
     TS *o = (TS *)out;
     for (ptrdiff_t i = 0; i < n; i++) e[i] = (double)dy[i] * (double)y[i];
+    fa_sm_pad(n, e);
     double d = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
     for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)y[i] * ((double)dy[i] - d));
 }
@@ -145,6 +156,7 @@ void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *
     const TS *y = (const TS *)a, *dy = (const TS *)b;
     TS *o = (TS *)out;
     for (ptrdiff_t i = 0; i < n; i++) e[i] = y[i] != y[i] ? (double)y[i] : (double)dy[i];
+    fa_sm_pad(n, e);
     double s = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
     for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - fa_exp((double)y[i]) * s);
 }
