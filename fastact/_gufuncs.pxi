@@ -22,8 +22,8 @@ Softmax over the last axis (or `axis`): ``exp(x - max(x)) / sum(exp(x - max(x)))
 
 A generalized ufunc with signature ``(n)->(n)``: ``axis=``, ``axes=``,
 ``out=`` (also ``out=x``, in place) come from NumPy.  Computed in double
-with a compensated sum (float32 and float16 rows too) and stable for any
-logits: the row maximum is subtracted first.
+(float32 and float16 rows too; float64 rows with a compensated sum) and
+stable for any logits: the row maximum is subtracted first.
 
 Rows with special values:
 
@@ -33,7 +33,9 @@ Rows with special values:
 - several +inf -> NaN (the limit depends on the rates);
 - one element -> 1.0; an empty row (n = 0) -> an empty result.
 
-Error: <= 1 ULP (float32, float16), <= 4 ULP (float64; measured 2).
+Error: float32 is rounded once from a double result, float16 through float32
+(measured <= 0.5 ULP, bound 1 ULP); float64 <= 3 ULP (measured 2.0 against
+mpmath), the same bits on every instruction-set level.
 
 Examples
 --------
@@ -62,7 +64,8 @@ Rows with special values:
 - several +inf -> NaN;
 - one element -> 0.0; an empty row (n = 0) -> an empty result.
 
-Error: <= 1 ULP (float32, float16), <= 4 ULP (float64).
+Error: float32 and float16 <= 1 ULP (measured 0.5); float64 <= 2 ULP
+(measured 1.0 against mpmath).
 
 Examples
 --------
@@ -88,8 +91,9 @@ Rows with special values:
 - an empty row (n = 0) -> -inf (the log of an empty sum, as
   scipy.special.logsumexp and torch.logsumexp).
 
-Error: <= 1 ULP (float32, float16); float64: <= 2 ULP plus the
-conditioning of the sum, |error| <= 4 eps (|max(x)| + log(n)).
+Error: float32 and float16 <= 1 ULP (measured 0.5); float64 within 1 ULP of
+|max(x)| + log(n) (the rounding of max + log(sum), which cancels when the
+result is near 0; measured <= 2 ULP of the result in that case).
 
 Examples
 --------

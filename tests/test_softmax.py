@@ -22,6 +22,7 @@ ALL = FORWARD + BACKWARD
 DTYPES = [np.float16, np.float32, np.float64]
 LEVELS = [level for level in ISA_LEVELS if isa_supported(level)]
 LENGTHS = list(range(1, 34)) + [1000]
+AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions: NumPy >= 1.25
 
 # error bounds, in ULP of the result's dtype, measured against the reference
 # (which is itself within ~1 float64 ULP): float16/float32 results are
@@ -176,8 +177,8 @@ def test_float64_accuracy_against_mpmath():
             for name in worst:
                 err = ulp_error(gu(name)(x), want[name], np.float64).max()
                 worst[name] = max(worst[name], err)
-    assert worst["softmax"] <= 4 and worst["log_softmax"] <= 3, worst
-    assert worst["logsumexp"] <= 3, worst
+    assert worst["softmax"] <= 3 and worst["log_softmax"] <= 2, worst
+    assert worst["logsumexp"] <= 3, worst  # m + L cancels near 0
 
 
 # ---- layouts --------------------------------------------------------------
@@ -449,9 +450,9 @@ def test_dtypes(name):
 def test_axis_errors(name):
     f = gu(name)
     x = np.ones((3, 4))
-    with pytest.raises(np.exceptions.AxisError):
+    with pytest.raises(AxisError):
         f(*[x] * f.nin, axis=2)
-    with pytest.raises(np.exceptions.AxisError):
+    with pytest.raises(AxisError):
         f(*[x] * f.nin, axis=-3)
 
 
