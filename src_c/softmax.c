@@ -49,7 +49,7 @@ fa_gufunc fa_gufuncs[] = {FA_SM_OPS(FA_SM_ROW)};
 const int fa_ngufuncs = sizeof(fa_gufuncs) / sizeof(fa_gufuncs[0]);
 
 #define FA_SM_TILE 16          /* rows gathered together ... */
-#define FA_SM_TILE_ELEMS 8192  /* ... up to this many elements per operand */
+#define FA_SM_TILE_BYTES 32768  /* ... up to this many bytes per operand */
 #define FA_SM_STACK 2048       /* workspace (in doubles) kept on the stack */
 
 #define FA_SM_ABS(v) ((v) < 0 ? -(v) : (v))
@@ -115,7 +115,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
         all_direct &= direct[j];
     }
     /* workspace: the kernels' scratch row, then one tile per gathered operand */
-    ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_ELEMS / n;
+    ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_BYTES / (n * ces);
     tile = tile < 1 ? 1 : (tile > FA_SM_TILE ? FA_SM_TILE : tile);
     const ptrdiff_t scratch = n + FA_SM_PAD;
     ptrdiff_t need = scratch;
