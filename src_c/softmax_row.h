@@ -4,7 +4,7 @@
  * SFX = f64.  Each kernel works on one contiguous row (see fa_softmax.h).
  *
  * Forward (z = x, or z = -x for softmin), with m = max z (NaN skipped):
- *   e_i = exp(z_i - m) in double, S = sum e_i (compensated), then
+ *   e_i = exp(z_i - m) in double, S = sum e_i (compensated for float64), then
  *   softmax_i = e_i / S, log_softmax_i = (z_i - m) - log(S), logsumexp = m + log(S),
  *   log(S) = log1p((number of maxima - 1) + sum of the other e_i): exact for
  *   log_softmax([0, -1000]) and the like, where S = 1 + tiny.
