@@ -93,7 +93,7 @@ Rows with special values:
 
 Error: float32 and float16 <= 1 ULP (measured 0.5); float64 within 1 ULP of
 |max(x)| + log(n) (the rounding of max + log(sum), which cancels when the
-result is near 0; measured <= 2 ULP of the result in that case).
+result is near 0: measured up to 3 ULP of the result there).
 
 Examples
 --------
