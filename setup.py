@@ -35,12 +35,14 @@ def generate_header():
 generate_header()
 ParallelCompile("NPY_NUM_BUILD_JOBS", default=2).install()
 
-c_sources = ["dispatch.c", "loops.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c"]
+c_sources = ["dispatch.c", "loops.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "softmax.c"]
 ext = Extension(
     "fastact._ufuncs",
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
     include_dirs=[np.get_include(), "src_c", os.path.join("src_c", "generated")],
-    depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "activations.h", "kernels.inc")]
+    depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "activations.h", "kernels.inc",
+                                                  "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
+                                                  "softmax.inc", "softmax_row.h")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
     # -fno-trapping-math lets gcc if-convert (and so vectorize) selects whose

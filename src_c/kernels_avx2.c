@@ -3,4 +3,5 @@
 #pragma GCC target("avx2,fma")
 #define FA_ISA avx2
 #include "kernels.inc"
+#include "softmax.inc"
 #endif

@@ -3,4 +3,5 @@
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma,prefer-vector-width=512")
 #define FA_ISA avx512
 #include "kernels.inc"
+#include "softmax.inc"
 #endif

@@ -1,0 +1,166 @@
+/* softmax_row.h -- the softmax row kernels for one storage type TS (suffix SFX).
+ *
+ * Included by softmax.inc with TS = float, SFX = f32 and TS = double,
+ * SFX = f64.  Each kernel works on one contiguous row (see fa_softmax.h).
+ *
+ * Forward (z = x, or z = -x for softmin), with m = max z (NaN skipped):
+ *   e_i = exp(z_i - m) in double, S = sum e_i (compensated for float64), then
+ *   softmax_i = e_i / S, log_softmax_i = (z_i - m) - log(S), logsumexp = m + log(S),
+ *   log(S) = log1p((number of maxima - 1) + sum of the other e_i): exact for
+ *   log_softmax([0, -1000]) and the like, where S = 1 + tiny.
+ *   Rows whose max is +-inf go to the (cold) special path; NaN elsewhere
+ *   spreads through S to the whole row by itself.
+ */
+#define SMH(f) FA_SM_CAT(fa_sm__, f, _, SFX, )
+#define FA_SM_COMP (sizeof(TS) == 8) /* compensated sums for float64 rows */
+#define SMK(op) FA_SM_CAT(fa_sm_, op, _, SFX, FA_SM_CAT(_, FA_ISA, , , ))
+
+typedef TS SMH(v) __attribute__((vector_size(FA_SM_VB)));
+typedef TI SMH(m) __attribute__((vector_size(FA_SM_VB))); /* comparison masks */
+
+/* max of z = sign * x over the row, NaN skipped; -inf for an empty row
+   (exact, so the lanes need not match between levels) */
+FA_INLINE double SMH(max)(ptrdiff_t n, const TS *x, TS sign)
+{
+    enum { VN = FA_SM_VB / sizeof(TS), NV = 4, W = NV * VN };
+    if (n < W) { /* a short row */
+        TS m = -(TS)INFINITY;
+        for (ptrdiff_t i = 0; i < n; i++) {
+            TS z = sign * x[i];
+            m = z > m ? z : m;
+        }
+        return (double)m;
+    }
+    const SMH(v) ninf = (SMH(v)){0} - (TS)INFINITY;
+    SMH(v) acc[NV], z;
+    for (int q = 0; q < NV; q++) acc[q] = ninf;
+#define FA_SM_MAX(a, b) /* a = b > a ? b : a, lane by lane; false for NaN */  \
+    do {                                                                      \
+        SMH(m) gt = (b) > (a);                                                \
+        (a) = (SMH(v))((gt & (SMH(m))(b)) | (~gt & (SMH(m))(a)));             \
+    } while (0)
+    /* whole blocks, the last one ending at n (it may overlap: max does not mind) */
+    for (ptrdiff_t i = 0;; i += W) {
+        if (i > n - W) i = n - W;
+        for (int q = 0; q < NV; q++) {
+            memcpy(&z, x + i + q * VN, sizeof z);
+            z = sign * z;
+            FA_SM_MAX(acc[q], z);
+        }
+        if (i == n - W) break;
+    }
+    for (int q = 1; q < NV; q++) FA_SM_MAX(acc[0], acc[q]);
+#undef FA_SM_MAX
+    TS lane[VN];
+    memcpy(lane, &acc[0], sizeof z);
+    for (int h = VN / 2; h >= 1; h /= 2) /* a tree, not a chain of VN */
+        for (int j = 0; j < h; j++) lane[j] = lane[j + h] > lane[j] ? lane[j + h] : lane[j];
+    return (double)lane[0];
+}
+
+/* e_i = exp(z_i - m) for a finite m.  For float64, z_i - m = d is rounded:
+   its exact error lo (TwoSum) would cost up to |d| / 2 ULP if ignored, so
+   exp(d + lo) it is.  A float32 row needs no correction (the error is below
+   2^-53 |d|, far under a float32 ULP), nor fa_exp's full double precision. */
+FA_INLINE void SMH(expz)(ptrdiff_t n, const TS *x, TS sign, double m, double *e)
+{
+    if (sizeof(TS) == 8) {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            double z = (double)(sign * x[i]), d = z - m, b = d - z;
+            e[i] = fa_sm_exp_dd(d, (z - (d - b)) + (-m - b));
+        }
+    } else {
+        for (ptrdiff_t i = 0; i < n; i++) e[i] = fa_sm_exp_f32res((double)(sign * x[i]) - m);
+    }
+    fa_sm_pad(n, e);
+}
+
+/* rows whose max is +-inf (m; also all-NaN and empty rows, m = -inf):
+   one +inf -> the limit (one-hot, or 0 there and -inf elsewhere),
+   several +inf or all -inf -> NaN (logsumexp: +-inf), any NaN -> NaN */
+static void SMH(special)(int what, ptrdiff_t n, const TS *x, TS sign, double m, TS *y)
+{
+    ptrdiff_t npinf = 0, at = 0;
+    int nan = 0;
+    for (ptrdiff_t i = 0; i < n; i++) {
+        TS z = sign * x[i];
+        nan |= z != z;
+        if (z == INFINITY) npinf++, at = i;
+    }
+    if (what == FA_SM_LSE) {
+        y[0] = nan ? (TS)NAN : (TS)m;
+        return;
+    }
+    int limit = !nan && npinf == 1;
+    TS rest = limit ? (what == FA_SM_PROB ? (TS)0 : (TS)-INFINITY) : (TS)NAN;
+    for (ptrdiff_t i = 0; i < n; i++) y[i] = rest;
+    if (limit) y[at] = what == FA_SM_PROB ? (TS)1 : (TS)0;
+}
+
+FA_INLINE void SMH(forward)(int what, ptrdiff_t n, const TS *x, TS sign, TS *y, double *e)
+{
+    double m = SMH(max)(n, x, sign);
+    if (!(fa_abs(m) < INFINITY)) {
+        SMH(special)(what, n, x, sign, m, y);
+        return;
+    }
+    SMH(expz)(n, x, sign, m, e);
+    double ones, s = fa_sm_sum(n, e, FA_SM_COMP, 1, &ones);
+    if (what == FA_SM_PROB) {
+        double S = ones + s;
+        if (sizeof(TS) == 8) {
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = (TS)(e[i] / S);
+        } else {
+            double r = 1.0 / S;
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = (TS)(e[i] * r);
+        }
+        return;
+    }
+    double L = fa_log1p((ones - 1.0) + s);
+    if (what == FA_SM_LSE) {
+        y[0] = (TS)(m + L);
+        return;
+    }
+    /* z_i - m <= 0 and -L <= 0: no cancellation */
+    for (ptrdiff_t i = 0; i < n; i++) y[i] = (TS)(((double)(sign * x[i]) - m) - L);
+}
+
+#define FA_SM_FORWARD(op, what, sign)                                         \
+    void SMK(op)(ptrdiff_t n, const char *a, const char *b, char *y, double *e) \
+    {                                                                         \
+        (void)b;                                                              \
+        SMH(forward)(what, n, (const TS *)a, (TS)(sign), (TS *)y, e);         \
+    }
+FA_SM_FORWARD(softmax, FA_SM_PROB, 1)
+FA_SM_FORWARD(log_softmax, FA_SM_LOGPROB, 1)
+FA_SM_FORWARD(logsumexp, FA_SM_LSE, 1)
+FA_SM_FORWARD(softmin, FA_SM_PROB, -1)
+#undef FA_SM_FORWARD
+
+/* softmax_backward(y, dy) = y * (dy - sum(dy * y)); y is the softmax output.
+   A NaN in y or dy makes the sum, and so the row, NaN. */
+void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out, double *e)
+{
+    const TS *y = (const TS *)a, *dy = (const TS *)b;
+    TS *o = (TS *)out;
+    for (ptrdiff_t i = 0; i < n; i++) e[i] = (double)dy[i] * (double)y[i];
+    fa_sm_pad(n, e);
+    double d = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
+    for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)y[i] * ((double)dy[i] - d));
+}
+
+/* log_softmax_backward(y, dy) = dy - exp(y) * sum(dy); y is the log_softmax
+   output.  A NaN in y is put into the sum so that it, too, spreads to the row. */
+void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out, double *e)
+{
+    const TS *y = (const TS *)a, *dy = (const TS *)b;
+    TS *o = (TS *)out;
+    for (ptrdiff_t i = 0; i < n; i++) e[i] = y[i] != y[i] ? (double)y[i] : (double)dy[i];
+    fa_sm_pad(n, e);
+    double s = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
+    for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - fa_exp((double)y[i]) * s);
+}
+
+#undef SMH
+#undef SMK
+#undef FA_SM_COMP
