@@ -118,8 +118,8 @@ FA_INLINE T S(fa__xsig)(T x, T zh, T zl)
 {
     int tail = zh < FA_TB;
     T E = M(fa_exp_scaled_lo)(tail ? zh : -zh, tail ? zl : -zl, tail ? FA_TK : 0);
-    T y = tail ? (x * E) * FA_TU : x / ((T)1 + E);
-    return (tail & (E == 0)) ? M(fa_copysign)((T)0, x) : y; /* x = -inf: not inf * 0 */
+    T yt = E == 0 ? M(fa_copysign)((T)0, x) : (x * E) * FA_TU; /* x = -inf: not inf * 0 */
+    return tail ? yt : x / ((T)1 + E);
 }
 /* sigmoid(z) and 1 - sigmoid(z), each without cancellation; in the tail *s
    is scaled by 2^FA_TK and *unscale = 2^-FA_TK */
@@ -153,9 +153,10 @@ FA_INLINE T S(fa__series)(T d, const double *c, int n)
    swish' = g(beta x), g(z) = s (1 + z (1 - s)), s = sigmoid(z); the limits at
    +-inf replace inf * 0; a NaN beta gives NaN */
 #define FA_SWISH_Z                                                              \
-    T xd = x, b = p1, bxr = b * xd;                                             \
-    int zero = (b == 0) | (xd == 0); /* no 0 * inf */                           \
-    T zh = zero ? (T)0 : bxr, zl = zero ? (T)0 : M(fa_prod_lo)(b, xd, bxr)
+    T xd = x, b = p1, bxr = b * xd, bxl = M(fa_prod_lo)(b, xd, bxr);          \
+    T zh = b == 0 ? (T)0 : bxr, zl = b == 0 ? (T)0 : bxl; /* no 0 * inf */     \
+    zh = xd == 0 ? (T)0 : zh;                                                   \
+    zl = xd == 0 ? (T)0 : zl
 
 FA_INLINE T S(fa_swish)(FA_ARGS)
 {
@@ -334,25 +335,28 @@ FA_INLINE T S(fa_hardsigmoid_grad)(FA_ARGS)
     T a = p1, xd = x, b = p2, p = a == 0 ? (T)0 : a * xd; /* alpha 0: constant */ \
     T vh = p + b, bb = vh - p;                                                  \
     T ve = ((p - (vh - bb)) + (b - bb)) + M(fa_prod_lo)(a, xd, p);              \
-    int uflow = (p == 0) & (a != 0) & (xd != 0); /* a x underflowed: keep its sign */ \
-    T vs = uflow ? (a * (T)0x1p100) * xd : ve;                                  \
-    int above0 = (vh > 0) | ((vh == 0) & (vs > 0));                             \
-    int below1 = (vh < 1) | ((vh == 1) & (vs < 0))
+    /* the sign of the low part; where a x underflowed, the sign of a x */      \
+    T sgn = (a * (T)0x1p100) * xd;                                              \
+    T vs = p == 0 ? sgn : ve;                                                   \
+    /* v > 0 and v < 1, decided on the exact value (as 1 / 0 in T: nested      \
+       selects, since gcc's AVX2 vectorizer rejects a mask of masks) */         \
+    T above0 = vh > 0 ? (T)1 : (vh == 0 ? (vs > 0 ? (T)1 : (T)0) : (T)0);      \
+    T below1 = vh < 1 ? (T)1 : (vh == 1 ? (vs < 0 ? (T)1 : (T)0) : (T)0)
 
 FA_INLINE T S(fa_hard_sigmoid)(FA_ARGS)
 {
     FA_UNUSED;
     FA_HARD_SIGMOID_V;
     T v = vh + ve;
-    v = below1 ? v : (T)1;
-    v = above0 ? v : (T)0;
+    v = below1 != 0 ? v : (T)1;
+    v = above0 != 0 ? v : (T)0;
     return FA_NANP(vh, v);
 }
 FA_INLINE T S(fa_hard_sigmoid_grad)(FA_ARGS)
 {
     FA_UNUSED;
     FA_HARD_SIGMOID_V;
-    return FA_NANP(vh, (above0 & below1) ? a : (T)0);
+    return FA_NANP(vh, above0 * below1 != 0 ? a : (T)0);
 }
 
 /* hardtanh = clamp(x, min_val, max_val) (max_val if min_val > max_val) */
