@@ -635,3 +635,14 @@ def get(name):
         if name.endswith(suffix):
             return backward(g[name[: -len(suffix)] + grad_suffix])
     raise KeyError(f"no reference for {name!r}")
+
+
+# the softmax family (row functions on lists of floats) lives in its own module
+from fastact._reference_softmax import (  # noqa: E402,F401
+    log_softmax,
+    log_softmax_backward,
+    logsumexp,
+    softmax,
+    softmax_backward,
+    softmin,
+)
