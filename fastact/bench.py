@@ -13,7 +13,8 @@ What is timed
   default parameters (0.25 for a required one such as prelu's ``a``).
   Functions added to the table later are benchmarked without touching this file.
 * Every softmax-family gufunc in ``fastact._ufuncs.gufuncs`` on a matrix, along
-  the last and along the first axis.
+  the last and along the first axis (``NAME_backward(y, dy)``: the forward
+  output first); all operands and the output are C-contiguous for both axes.
 * Floors: ``np.copyto`` (memory bandwidth; each result is also given as a
   fraction of copy bandwidth, counting the bytes read and written) and
   ``np.negative``; and the call overhead: fastact on 10 elements against
@@ -947,6 +948,10 @@ def _onnxruntime_competitor():
         return ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
 
     def bound(sess, x, out):
+        # the binding is a pointer and a shape: the buffers must be C-contiguous
+        for a in (x, out):
+            if not a.flags.c_contiguous:
+                raise ValueError("onnxruntime IO binding needs C-contiguous buffers")
         io = sess.io_binding()
         io.bind_input("x", "cpu", 0, x.dtype, x.shape, x.ctypes.data)
         io.bind_output("y", "cpu", 0, out.dtype, out.shape, out.ctypes.data)
@@ -1282,7 +1287,18 @@ def _run_overhead(report, config, rows, dtype):
 
 
 class _GufuncOperands:
-    """x, dy, y (the base function's output, for NAME_backward) and out for a gufunc."""
+    """x, dy, y (the base function's output, for NAME_backward) and out for a gufunc.
+
+    ``NAME_backward`` takes the forward *output* first: ``softmax_backward(y, dy)``
+    = y (dy - sum(dy y)), ``log_softmax_backward(y, dy)`` = dy - exp(y) sum(dy).
+
+    Every array is C-contiguous whatever the axis.  A gufunc called with
+    ``axis=0`` allocates its result with the core axis innermost in memory
+    (Fortran order for a matrix); such an array must not become the shared
+    ``out``: ``torch.from_numpy`` views of it carry those strides, and torch's
+    softmax ``out=`` kernels and onnxruntime's IO binding (a bare pointer and
+    a shape) write C-order data into it, so their results came out scrambled.
+    """
 
     def __init__(self, name, dtype, shape, axis, seed):
         A = Arrays(dtype, shape, seed)
@@ -1291,12 +1307,12 @@ class _GufuncOperands:
         if g.nin == 1:
             self.args = (self.x,)
         elif g.nin == 2 and name.endswith("_backward") and name[:-9] in FA_GUFUNCS:
-            self.y = FA_GUFUNCS[name[:-9]](self.x, axis=axis)
-            self.args = (self.dy, self.y)
+            self.y = np.ascontiguousarray(FA_GUFUNCS[name[:-9]](self.x, axis=axis))
+            self.args = (self.y, self.dy)
         else:
             raise NotImplementedError(f"no operand convention for gufunc {name} (nin={g.nin})")
         self.ref = g(*self.args, axis=axis)
-        self.out = np.empty_like(self.ref)
+        self.out = np.empty(self.ref.shape, self.ref.dtype)   # C order, as the inputs
 
 
 def _run_softmax(report, config, gnames, competitors, dtype):

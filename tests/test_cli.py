@@ -93,8 +93,28 @@ def test_every_competitor_agrees_with_fastact():
               and not (s["competitor"] == "onnxruntime" and s["dtype"] == "float64")]
     assert not differ
     timed = {(r["name"], r["dtype"]) for r in report["elementwise"] if r["competitor"] == "fastact"}
-    rows, _ = bench.select((), bench.ALL_ROLES)
+    rows, gnames = bench.select((), bench.ALL_ROLES)
     assert timed == {(u.name, d) for u in rows for d in config.dtypes}
+    # every softmax-family entry of every competitor is timed along both axes
+    timed = {(r["name"], r["axis"], r["dtype"], r["competitor"]) for r in report["softmax"]}
+    expected = {(n, a, d, c.label) for c in [bench._FASTACT] + bench.load_competitors()
+                for n in gnames if c is bench._FASTACT or n in c.gufunc
+                for a in config.softmax_axes for d in config.dtypes
+                if not (c.label == "onnxruntime" and d == "float64")}
+    assert expected - timed == set()
+
+
+def test_gufunc_backward_takes_the_output_first():
+    """softmax_backward(y, dy) and log_softmax_backward(y, dy): the bench's
+    operands follow the functions' order, and its reference is the formula."""
+    for name, formula in [
+            ("softmax_backward", lambda y, dy, a: y * (dy - (dy * y).sum(a, keepdims=True))),
+            ("log_softmax_backward", lambda y, dy, a: dy - np.exp(y) * dy.sum(a, keepdims=True))]:
+        for axis in (-1, 0):
+            G = bench._GufuncOperands(name, np.float64, (20, 30), axis, 0)
+            assert G.args[0] is G.y and G.args[1] is G.dy
+            np.testing.assert_allclose(G.ref, formula(G.y, G.dy, axis), rtol=1e-9, atol=1e-12)
+            assert G.out.flags.c_contiguous and G.y.flags.c_contiguous
 
 
 class _FakeGufunc:
@@ -124,7 +144,7 @@ def _logsumexp(x, axis):
 def test_softmax_family_tables(monkeypatch):
     fakes = {"softmax": _FakeGufunc(_softmax, 1), "logsumexp": _FakeGufunc(_logsumexp, 1),
              "softmax_backward": _FakeGufunc(
-                 lambda dy, y, axis: y * (dy - (dy * y).sum(axis, keepdims=True)), 2)}
+                 lambda y, dy, axis: y * (dy - (dy * y).sum(axis, keepdims=True)), 2)}
     monkeypatch.setattr(bench, "FA_GUFUNCS", fakes)
     config = bench.Config(only=tuple(fakes), dtypes=("float32",), competitors=("numpy",),
                           repeat=1, min_time=1e-5, softmax_shape=(20, 30))
