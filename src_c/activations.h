@@ -13,6 +13,8 @@
 #define FA_ARGS T x, T p1, T p2, T p3
 #define FA_UNUSED (void)p1; (void)p2; (void)p3
 #define FA_NANP(x, v) ((x) != (x) ? (x) : (v))
+/* a magnitude beyond which x^2 (or a Dekker split) is not formed */
+#define FA_K_BIG(s) ((T)(s) * (T)(sizeof(T) == 8 ? 1e100 : 1e12))
 
 /* binary step (Heaviside with H(0) = 1) */
 FA_INLINE T S(fa_binary_step)(FA_ARGS) { FA_UNUSED; return FA_NANP(x, x >= 0 ? (T)1 : (T)0); }
@@ -46,10 +48,17 @@ FA_INLINE T S(fa_leaky_relu6_grad)(FA_ARGS)
 }
 
 /* hardswish = x * relu6(x + 3) / 6 */
+/* x (x + 3) / 6 rounded once: x + 3 = th + tl (TwoSum), x th exactly
+   (Dekker), and the remainder of the division by 6 corrects the quotient */
 FA_INLINE T S(fa_hardswish)(FA_ARGS)
 {
     FA_UNUSED;
-    T y = x * (x + 3) / 6;
+    T xc = M(fa_clamp)(x, (T)-3, (T)3);
+    T th = xc + (T)3, tb = th - xc, tl = (xc - (th - tb)) + ((T)3 - tb);
+    T ph = xc * th, pl = M(fa_prod_lo)(xc, th, ph) + xc * tl;
+    T q = ph / (T)6, qh = q * (T)6;
+    T rem = ((ph - qh) - M(fa_prod_lo)(q, (T)6, qh)) + pl;
+    T y = q + rem / (T)6;
     y = x >= 3 ? x : y;
     return x <= -3 ? (T)0 : y;
 }
@@ -311,8 +320,14 @@ FA_INLINE T S(fa_softsign)(FA_ARGS)
 FA_INLINE T S(fa_softsign_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    T r = (T)1.0 / ((T)1.0 + M(fa_abs)((T)x)); /* 1/d first: d*d would overflow */
-    return (T)(r * r);
+    /* d = 1 + |x| = dh + dl exactly; 1/d^2 = (1/q)(1 - ql/q - 2 dl/dh) with
+       q + ql = dh^2 exactly: one rounding (r * r where dh^2 would overflow) */
+    T ax = M(fa_abs)((T)x), dh = (T)1 + ax;
+    T dl = ax < (T)1 ? ((T)1 - dh) + ax : (ax - dh) + (T)1;
+    T qh = dh * dh, ql = M(fa_sqr_lo)(M(fa_clamp)(dh, (T)0, FA_K_BIG(1)), qh);
+    T g = ((T)1 / qh) * ((T)1 - (ql / qh + (T)2 * dl / dh));
+    T r = (T)1 / dh;
+    return ax < FA_K_BIG(1) ? g : r * r;
 }
 
 /* hardsigmoid (PyTorch) = relu6(x + 3) / 6; ' = 1/6 inside (-3, 3), 0 at +-3 */
@@ -372,37 +387,46 @@ FA_INLINE T S(fa_hardtanh_grad)(FA_ARGS)
     return FA_NANP(x, (x > p1 && x < p2) ? (T)1 : (T)0);
 }
 
-/* tanhshrink = x - tanh(x); for |x| < 1, x^3 q(x^2) with q fitted (mpmath
-   chebyfit, error < 4e-20) so that the cancellation never happens */
+/* tanhshrink = x - tanh(x): for |x| < 1, x^3 q(x^2) with q fitted (mpmath
+   chebyfit, error < 4e-20); above, (|x| - 1) + 2 / (1 + exp(2|x|)) with the
+   sign of x: both terms positive and |x| - 1 exact, so nothing cancels */
 FA_INLINE T S(fa_tanhshrink)(FA_ARGS)
 {
     FA_UNUSED;
     T xd = x, s = xd * xd;
-    T q = 8.5381619012121558e-09;
-    q = q * s + -9.3641446229657593e-08;
-    q = q * s + 5.122767150793262e-07;
-    q = q * s + -1.9216974143833895e-06;
-    q = q * s + 5.7774841368659152e-06;
-    q = q * s + -1.541627724102249e-05;
-    q = q * s + 3.8991741215043214e-05;
-    q = q * s + -9.67910218266933e-05;
+    T q = (T)8.5381619012121558e-09;
+    q = q * s + (T)-9.3641446229657593e-08;
+    q = q * s + (T)5.122767150793262e-07;
+    q = q * s + (T)-1.9216974143833895e-06;
+    q = q * s + (T)5.7774841368659152e-06;
+    q = q * s + (T)-1.541627724102249e-05;
+    q = q * s + (T)3.8991741215043214e-05;
+    q = q * s + (T)-9.67910218266933e-05;
     q = q * s + (T)0.0002390884367049363;
-    q = q * s + -(T)0.00059001756852543189;
+    q = q * s + (T)-0.00059001756852543189;
     q = q * s + (T)0.0014558326516768139;
-    q = q * s + -(T)0.003592127823422879;
+    q = q * s + (T)-0.003592127823422879;
     q = q * s + (T)0.0088632355125660544;
-    q = q * s + -(T)0.021869488535296695;
+    q = q * s + (T)-0.021869488535296695;
     q = q * s + (T)0.053968253968231523;
-    q = q * s + -(T)0.13333333333333311;
+    q = q * s + (T)-0.13333333333333311;
     q = q * s + (T)0.33333333333333331;
-    T small = xd * s * q;
-    return (T)(M(fa_abs)(xd) < (T)1.0 ? small : xd - M(fa_tanh)(xd));
+    /* x^3 = c + cl exactly enough (x^2 and x * x^2 by Dekker): one rounding less */
+    T xs = M(fa_clamp)(xd, (T)-1, (T)1);
+    T sl = M(fa_sqr_lo)(xs, s), c = xd * s, cl = M(fa_prod_lo)(xs, s, c) + xd * sl;
+    T small = c * q + cl * q;
+    T a = M(fa_abs)(xd);
+    T big = M(fa_copysign)((a - (T)1) + (T)2 / ((T)1 + M(fa_exp)((T)2 * a)), xd);
+    return a < (T)1 ? small : big;
 }
+/* tanhshrink' = tanh^2: 1 - sech^2 above |x| = 1 (sech^2 = 4e / (1 + e)^2,
+   e = exp(-2|x|), accurate; it is < 0.42 there, so nothing cancels) */
 FA_INLINE T S(fa_tanhshrink_grad)(FA_ARGS)
 {
     FA_UNUSED;
     T t = M(fa_tanh)(x);
-    return (T)(t * t);
+    T sech2 = (T)4 * S(fa__e_1pe2)(M(fa_exp)((T)-2 * M(fa_abs)(x)));
+    return M(fa_abs)(x) < (T)1 ? t * t : (T)1 - sech2;
 }
 
 /* softshrink: x - l above l, x + l below -l, 0 between; hardshrink: x outside [-l, l] */
@@ -485,7 +509,6 @@ FA_INLINE T S(fa_gelu_grad)(FA_ARGS)
     T ml = ((FA_GT_K1 - (m - mb)) + (p - mb)) + (pl + FA_GT_K1L);              \
     T zh = xd * m, zl = M(fa_prod_lo)(xd, m, zh) + xd * ml;                    \
     zl = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : zl
-#define FA_K_BIG(s) ((T)(s) * (T)(sizeof(T) == 8 ? 1e100 : 1e12))
 
 FA_INLINE T S(fa_gelu_tanh)(FA_ARGS)
 {

@@ -10,7 +10,7 @@ def test_function_table_is_current():
     text = open(README, encoding="utf-8").read()
     assert markdown_table() in text, (
         "README.md's function table is stale: regenerate it with "
-        "python -c 'from fastact._table import markdown_table; print(markdown_table())'")
+        "python tools/update_readme.py")
 
 
 def test_readme_opens_with_the_two_commands():
