@@ -47,7 +47,7 @@ DEFAULT_ACTIVATIONS = (
 
 
 # ---- data ------------------------------------------------------------------------
-def make_spirals(n, rng, turns=1.5, noise=0.03, dtype=np.float32):
+def make_spirals(n, rng, turns=3.0, noise=0.04, dtype=np.float32):
     """Two interleaved spirals: ``n`` points in the plane, labels 0/1 (half each).
 
     Arm k (k = 0, 1) is ``r (cos t, sin t)`` with ``t = 2 pi turns r + pi k`` and
@@ -288,12 +288,14 @@ class Config:
     depth: int = 6
     width: int = 32
     lr: float = 0.02
+    schedule: str = "cosine"     # or "constant"
     momentum: float = 0.9
     batch: int = 32
     n_train: int = 2000
     n_test: int = 2000
     turns: float = 3.0
     noise: float = 0.04
+    seeds: int = 1               # train with seed, seed + 1, ... (a table of the spread)
     init: str = "lecun"
     bias_init: float = 0.0
     prelu_init: float = 0.25
@@ -301,7 +303,7 @@ class Config:
 
     @classmethod
     def quick(cls, **kw):
-        return cls(**{**dict(epochs=40, n_train=1000, n_test=1000), **kw})
+        return cls(**{**dict(epochs=60, n_train=1000, n_test=1000, turns=2.0), **kw})
 
 
 def _seeds(seed):
@@ -336,15 +338,20 @@ def train_one(name, config, data=None, progress=None):
     net.act.seconds = 0.0
     n = len(ytr)
     diverged = False
+    steps_per_epoch = n // c.batch
+    total_steps, step = c.epochs * steps_per_epoch, 0
     t0 = time.perf_counter()
     for epoch in range(c.epochs):
         perm = order_rng.permutation(n)
-        for start in range(0, n - c.batch + 1, c.batch):   # whole batches only
+        for start in range(0, steps_per_epoch * c.batch, c.batch):   # whole batches only
             idx = perm[start:start + c.batch]
             _, grads = net.loss_and_grads(xtr[idx], ytr[idx], train=True, rng=noise_rng)
+            lr = c.lr if c.schedule == "constant" else \
+                0.5 * c.lr * (1 + math.cos(math.pi * step / total_steps))
+            step += 1
             for p, v, g in zip(params, velocity, grads):
                 v *= c.momentum
-                v -= c.lr * g
+                v -= lr * g
                 p += v
         tr_loss, _ = net.evaluate(xtr, ytr)
         te_loss, te_acc = net.evaluate(xte, yte)
@@ -404,30 +411,48 @@ def machine():
 
 
 def run_all(config, log=None):
-    """Train every activation of ``config``; returns the report (JSON-able)."""
+    """Train every activation of ``config`` (for each of its seeds); returns the report
+    (JSON-able; ``results`` holds one dict per activation and seed)."""
     for name in config.activations:
         Activation(name)  # fail early on a bad name
-    data = make_data(config)
     results = []
+    load = _loadavg()
     t0 = time.perf_counter()
-    total = len(config.activations) * config.epochs
-    for k, name in enumerate(config.activations):
-        def progress(epoch, loss, k=k, name=name):
+    runs = [(seed, name) for seed in range(config.seed, config.seed + max(config.seeds, 1))
+            for name in config.activations]
+    total = len(runs) * config.epochs
+    data = None
+    for k, (seed, name) in enumerate(runs):
+        c = replace(config, seed=seed)
+        if k % len(config.activations) == 0:
+            data = make_data(c)
+        label = name if config.seeds <= 1 else f"{name} (seed {seed})"
+
+        def progress(epoch, loss, k=k, label=label):
             if log:
-                log(k, name, epoch, loss, (k * config.epochs + epoch) / total)
+                log(k, label, epoch, loss, (k * config.epochs + epoch) / total)
         with np.errstate(under="ignore"):
-            results.append(train_one(name, config, data, progress))
+            results.append(dict(train_one(name, c, data, progress), seed=seed))
         if log:
-            log(k, name, None, results[-1], (k + 1) * config.epochs / total)
+            log(k, label, None, results[-1], (k + 1) * config.epochs / total)
     return dict(config=asdict(config), machine=machine(), seconds=time.perf_counter() - t0,
-                date=time.strftime("%Y-%m-%d %H:%M %Z"), results=results)
+                date=time.strftime("%Y-%m-%d %H:%M %Z"), load_before=load, load_after=_loadavg(),
+                results=results)
+
+
+def _loadavg():
+    """The 1-minute load average (the timings are only comparable on an idle machine)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
 
 
 class ProgressBar:
     """A one-line progress bar on stderr (a line per activation when stderr is not a terminal)."""
 
-    def __init__(self, n_acts, stream=sys.stderr, width=30):
-        self.n, self.stream, self.width = n_acts, stream, width
+    def __init__(self, n_runs, stream=sys.stderr, width=30):
+        self.n, self.stream, self.width = n_runs, stream, width
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.t0 = time.perf_counter()
         self._last = 0.0
@@ -462,16 +487,39 @@ def markdown_table(report):
     L = c["depth"] + 1
     lines = [
         "| activation | train acc | test acc | final loss | time (s) | fastact share "
-        f"| grad RMS W1/W{L} at init | dead units at init | dead after training | died in training |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| dL/dW RMS W1/W{L} at init | dL/dz RMS z1/z{L - 1} at init | dead units at init "
+        "| dead after training | died in training |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in report["results"]:
+    for r in first_seed(report):
         loss = f"diverged (epoch {r['epochs_run']})" if r["diverged"] else f"{r['train_loss']:.4f}"
         lines.append(
             f"| {r['activation']} | {_pct(r['train_acc'])} | {_pct(r['test_acc'])} | {loss} "
             f"| {r['seconds']:.1f} | {_pct(r['fastact_seconds'] / r['seconds'])} "
-            f"| {r['grad_ratio']:.1e} | {_pct(r['dead_init'])} | {_pct(r['dead_final'])} "
+            f"| {r['grad_ratio']:.1e} | {r['delta_ratio']:.1e} | {_pct(r['dead_init'])} | {_pct(r['dead_final'])} "
             f"| {_pct(r['died'])} |")
+    return "\n".join(lines)
+
+
+def first_seed(report):
+    """The results of the first seed (the main table and the plots)."""
+    seed = report["config"]["seed"]
+    return [r for r in report["results"] if r.get("seed", seed) == seed]
+
+
+def seeds_table(report):
+    """Test accuracy and units that died, for every seed: how much of the main table is luck."""
+    c = report["config"]
+    seeds = list(range(c["seed"], c["seed"] + c["seeds"]))
+    by = {(r["activation"], r["seed"]): r for r in report["results"]}
+    lines = [f"| activation | test acc, seeds {seeds[0]}..{seeds[-1]} | median | final loss, median "
+             "| died in training (units per seed) |", "|---|---|---:|---:|---|"]
+    for name in c["activations"]:
+        rs = [by[name, s] for s in seeds]
+        acc = [100 * r["test_acc"] for r in rs]
+        died = [round(r["died"] * c["depth"] * c["width"]) for r in rs]
+        lines.append(f"| {name} | {' '.join(f'{a:.1f}' for a in acc)} | {np.median(acc):.1f}% "
+                     f"| {np.median([r['train_loss'] for r in rs]):.4f} | {' '.join(map(str, died))} |")
     return "\n".join(lines)
 
 
@@ -481,9 +529,11 @@ def describe(report):
     return (f"Two spirals ({c['turns']} turns, noise {c['noise']}), {c['n_train']} training and "
             f"{c['n_test']} test points; MLP 2 -> {c['depth']} x {c['width']} -> 2, "
             f"{c['init']} init (std {INITS[c['init']]:.3g}/sqrt(fan_in)), bias {c['bias_init']}, "
-            f"{c['dtype']}; SGD lr {c['lr']} momentum {c['momentum']}, batch {c['batch']}, "
-            f"{c['epochs']} epochs; seed {c['seed']}, the same weights and batch order for every "
-            "activation.")
+            f"{c['dtype']}; SGD lr {c['lr']} ({_schedule(c)}) momentum {c['momentum']}, "
+            f"batch {c['batch']}, "
+            f"{c['epochs']} epochs; seed {c['seed']}"
+            + (f" (and {c['seeds'] - 1} more)" if c.get("seeds", 1) > 1 else "")
+            + ", the same data, initial weights and batch order for every activation.")
 
 
 COLUMNS = """\
@@ -492,10 +542,12 @@ COLUMNS = """\
 - *time*: wall time of the training (every epoch, with one evaluation of the training and test
   sets per epoch); *fastact share*: the part of it spent inside fastact calls (forward, fused
   backward, PReLU's slope gradient, log_softmax and its backward); the rest is matmul and Python.
-- *grad RMS W1/W{L} at init*: the root-mean-square of dL/dW of the first layer over that of the
-  output layer, on the whole training set before any step (the per-layer vectors, of dL/dW and of
-  dL/dz, are in the JSON and the plot).  Far below 1: the first layers barely learn, the
-  vanishing gradient.
+- *dL/dW RMS W1/W{L} at init*: the root-mean-square of the gradient of the first layer's weights
+  over that of the output layer's, on the whole training set before any step; *dL/dz RMS
+  z1/z{Lh}*: the same for the gradient reaching the pre-activations of the first and the last
+  hidden layer, the backpropagated signal itself (dL/dW of a layer is its input times this).
+  Far below 1: the first layers barely learn, the vanishing gradient; above 1, it grows on its
+  way down.  The per-layer vectors are in the JSON and the plot.
 - *dead units*: hidden units (of {units}) whose f'(z) is exactly 0 on every training point (fastact
   `NAME_grad`), before and after training; *died in training*: alive at initialisation and dead
   after it, the dying ReLU.  A dead unit gets no gradient from any sample; it can only come back
@@ -511,58 +563,74 @@ def markdown(report, command=None):
     if command:
         head += ["```", command, "```", ""]
     head += [f"{report['date']}; {m['cpu']} ({m['cores']} cores), Python {m['python']}, numpy "
-             f"{m['numpy']}, fastact {m['fastact']} ({m['isa']}); total {report['seconds']:.0f} s.",
+             f"{m['numpy']}, fastact {m['fastact']} ({m['isa']}); total {report['seconds']:.0f} s "
+             f"(1-minute load average {report.get('load_before')} before, {report.get('load_after')} "
+             "after: the times are only comparable with each other on an idle machine).",
              "", describe(report), "", markdown_table(report), "",
-             COLUMNS.format(L=c["depth"] + 1, units=c["depth"] * c["width"])]
+             COLUMNS.format(L=c["depth"] + 1, Lh=c["depth"], units=c["depth"] * c["width"])]
+    if c.get("seeds", 1) > 1:
+        head += ["", "## The spread over seeds", "",
+                 "The same training with other seeds (other data, initial weights and batch "
+                 "order; the seed's run above is the first column):", "", seeds_table(report)]
     return "\n".join(head) + "\n"
+
+
+def _style(i):
+    """Line i of up to 30: ten colours, then the same colours dashed, then dotted."""
+    import matplotlib.pyplot as plt
+
+    return dict(color=plt.get_cmap("tab10")(i % 10), linestyle=("-", "--", ":")[(i // 10) % 3],
+                linewidth=1.3)
 
 
 def plot(report, directory):
     """Write demo-loss.png (training loss and test accuracy per epoch) and demo-grad-norms.png
-    (gradient norm per layer at initialisation) into ``directory``; returns the paths."""
+    (gradient per layer at initialisation) into ``directory``; returns the paths."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     os.makedirs(directory, exist_ok=True)
-    results = report["results"]
-    cmap = plt.get_cmap("tab20")
-    styles = ["-", "--", "-.", ":"]
+    results = first_seed(report)
 
-    def style(i):
-        return dict(color=cmap(i % 20), linestyle=styles[(i // 10) % len(styles)], linewidth=1.4)
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.2))
     for i, r in enumerate(results):
-        ax1.plot(r["curves"]["train_loss"], label=r["activation"], **style(i))
-        ax2.plot(r["curves"]["test_acc"], label=r["activation"], **style(i))
+        ax1.plot(r["curves"]["train_loss"], label=r["activation"], **_style(i))
+        ax2.plot(r["curves"]["test_acc"], label=r["activation"], **_style(i))
     ax1.set_yscale("log")
     ax1.set_xlabel("epoch")
-    ax1.set_ylabel("training loss (cross-entropy)")
+    ax1.set_ylabel("training loss (cross-entropy, whole training set)")
     ax2.set_xlabel("epoch")
     ax2.set_ylabel("test accuracy")
-    ax2.legend(fontsize=8, ncol=2, loc="lower right")
-    fig.suptitle(describe_short(report))
+    ax2.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.suptitle(describe_short(report), fontsize=10)
     fig.tight_layout()
     loss_path = os.path.join(directory, "demo-loss.png")
-    fig.savefig(loss_path, dpi=110)
+    fig.savefig(loss_path, dpi=100)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.2))
     L = report["config"]["depth"] + 1
     for i, r in enumerate(results):
-        ax.plot(range(1, L + 1), r["grad_rms_W"], marker="o", markersize=3, label=r["activation"],
-                **style(i))
-    ax.set_yscale("log")
-    ax.set_xticks(range(1, L + 1))
-    ax.set_xticklabels([f"W{i}" for i in range(1, L)] + [f"W{L}\n(output)"])
-    ax.set_xlabel("layer")
-    ax.set_ylabel("RMS of dL/dW at initialisation")
-    ax.set_title("Gradient norm per layer before training: " + describe_short(report), fontsize=9)
-    ax.legend(fontsize=8, ncol=3)
+        kw = dict(marker="o", markersize=3, label=r["activation"], **_style(i))
+        ax1.plot(range(1, L + 1), r["grad_rms_W"], **kw)
+        ax2.plot(range(1, L), r["grad_rms_z"], **kw)
+    for ax in (ax1, ax2):
+        ax.set_yscale("log")
+        ax.set_xlabel("layer")
+        ax.grid(True, which="major", alpha=0.3)
+    ax1.set_xticks(range(1, L + 1))
+    ax1.set_xticklabels([f"W{i}" for i in range(1, L)] + [f"W{L}\n(output)"])
+    ax1.set_ylabel("RMS of dL/dW at initialisation")
+    ax2.set_xticks(range(1, L))
+    ax2.set_xticklabels([f"z{i}" for i in range(1, L)])
+    ax2.set_ylabel("RMS of dL/dz (hidden pre-activations) at initialisation")
+    ax2.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.suptitle("Gradient per layer before training (the backward pass runs right to left): "
+                 + describe_short(report), fontsize=10)
     fig.tight_layout()
     grad_path = os.path.join(directory, "demo-grad-norms.png")
-    fig.savefig(grad_path, dpi=110)
+    fig.savefig(grad_path, dpi=100)
     plt.close(fig)
     return loss_path, grad_path
 
@@ -570,22 +638,33 @@ def plot(report, directory):
 def describe_short(report):
     c = report["config"]
     return (f"two spirals, MLP {c['depth']} x {c['width']}, {c['init']} init, "
-            f"SGD lr {c['lr']} m {c['momentum']}, seed {c['seed']}")
+            f"SGD lr {c['lr']} ({c.get('schedule', 'constant')}) m {c['momentum']}, seed {c['seed']}")
+
+
+def _schedule(c):
+    return ("cosine decay to 0 over the steps" if c.get("schedule") == "cosine" else "constant")
 
 
 # ---- command line ------------------------------------------------------------------
 def add_arguments(p):
     d = Config()
     p.add_argument("--quick", action="store_true",
-                   help=f"{Config.quick().epochs} epochs on {Config.quick().n_train} points (seconds)")
+                   help=f"{Config.quick().epochs} epochs on {Config.quick().n_train} points of a "
+                   f"{Config.quick().turns:g}-turn spiral (seconds)")
     p.add_argument("--epochs", type=int, help=f"default {d.epochs}")
     p.add_argument("--seed", type=int, default=d.seed, help=f"default {d.seed}")
+    p.add_argument("--seeds", type=int, default=d.seeds, metavar="N",
+                   help="train with seeds SEED .. SEED+N-1 and add a table of the spread "
+                   "(the main table and the plots show SEED)")
     p.add_argument("--activations", nargs="+", metavar="NAME",
                    help="space or comma separated (default: " + " ".join(DEFAULT_ACTIVATIONS)
                    + "); any of: " + " ".join(available_activations()) + ", silu, hswish")
     p.add_argument("--depth", type=int, default=d.depth, help=f"hidden layers (default {d.depth})")
     p.add_argument("--width", type=int, default=d.width, help=f"units per hidden layer (default {d.width})")
     p.add_argument("--lr", type=float, default=d.lr, help=f"learning rate (default {d.lr})")
+    p.add_argument("--schedule", choices=("cosine", "constant"), default=d.schedule,
+                   help="learning rate: cosine decay from --lr to 0 over the training, or constant "
+                   f"(default {d.schedule})")
     p.add_argument("--momentum", type=float, default=d.momentum, help=f"default {d.momentum}")
     p.add_argument("--batch", type=int, default=d.batch, help=f"batch size (default {d.batch})")
     p.add_argument("--init", choices=sorted(INITS), default=d.init,
@@ -602,8 +681,8 @@ def add_arguments(p):
 
 def config_from_args(args):
     acts = tuple(s for v in (args.activations or ()) for s in v.split(",") if s) or DEFAULT_ACTIVATIONS
-    kw = dict(activations=acts, seed=args.seed, depth=args.depth, width=args.width, lr=args.lr,
-              momentum=args.momentum, batch=args.batch, init=args.init, bias_init=args.bias_init,
+    kw = dict(activations=acts, seed=args.seed, seeds=args.seeds, depth=args.depth, width=args.width, lr=args.lr,
+              schedule=args.schedule, momentum=args.momentum, batch=args.batch, init=args.init, bias_init=args.bias_init,
               dtype=args.dtype)
     if args.epochs is not None:
         kw["epochs"] = args.epochs
@@ -641,8 +720,10 @@ def run(args):
         config = config_from_args(args)
         for name in config.activations:
             Activation(name)
-        if min(config.epochs, config.depth, config.width, config.batch) < 1:
-            raise ValueError("--epochs, --depth, --width and --batch must be positive")
+        if min(config.epochs, config.depth, config.width, config.batch, config.seeds) < 1:
+            raise ValueError("--epochs, --depth, --width, --batch and --seeds must be positive")
+        if config.batch > (Config.quick() if args.quick else Config()).n_train:
+            raise ValueError("--batch is larger than the training set")
     except ValueError as e:
         print(f"fastact demo: error: {e}", file=sys.stderr)
         return 2
@@ -653,12 +734,15 @@ def run(args):
             print("fastact demo: error: --plot needs matplotlib (pip install 'fastact[plot]')",
                   file=sys.stderr)
             return 2
-    log = None if args.quiet else ProgressBar(len(config.activations))
+    log = None if args.quiet else ProgressBar(len(config.activations) * config.seeds)
     report = run_all(config, log)
     report["command"] = command_line(args)
     print(describe(report))
     print()
     print(markdown_table(report))
+    if config.seeds > 1:
+        print()
+        print(seeds_table(report))
     print(f"\n{report['machine']['cpu']}, total {report['seconds']:.1f} s", file=sys.stderr)
     if args.json:
         with open(args.json, "w") as f:
