@@ -184,3 +184,14 @@ def test_command_writes_table_json_markdown_and_plots(tmp_path, capsys):
 def test_command_rejects_bad_names(capsys):
     assert demo.run(parse("--activations", "relu,nope", "-q")) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_seeds_give_a_spread_table():
+    c = tiny_config(epochs=2, seeds=2, activations=("relu", "tanh"))
+    report = demo.run_all(c)
+    assert [(r["activation"], r["seed"]) for r in report["results"]] == [
+        ("relu", 3), ("tanh", 3), ("relu", 4), ("tanh", 4)]
+    assert [r["seed"] for r in demo.first_seed(report)] == [3, 3]
+    table = demo.seeds_table(report)
+    assert "| relu |" in table and "seeds 3..4" in table
+    assert "## The spread over seeds" in demo.markdown(report)
