@@ -32,7 +32,7 @@ import os
 import platform
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -314,7 +314,7 @@ def _seeds(seed):
 def train_one(name, config, data=None, progress=None):
     """Train the network with one activation; returns a JSON-able dict of results."""
     c = config
-    s_data, s_init, s_order, s_noise = _seeds(c.seed)
+    _, s_init, s_order, s_noise = _seeds(c.seed)
     if data is None:
         data = make_data(c)
     (xtr, ytr), (xte, yte) = data
@@ -496,7 +496,8 @@ def markdown_table(report):
         lines.append(
             f"| {r['activation']} | {_pct(r['train_acc'])} | {_pct(r['test_acc'])} | {loss} "
             f"| {r['seconds']:.1f} | {_pct(r['fastact_seconds'] / r['seconds'])} "
-            f"| {r['grad_ratio']:.1e} | {r['delta_ratio']:.1e} | {_pct(r['dead_init'])} | {_pct(r['dead_final'])} "
+            f"| {r['grad_ratio']:.1e} | {r['delta_ratio']:.1e} | {_pct(r['dead_init'])} "
+            f"| {_pct(r['dead_final'])} "
             f"| {_pct(r['died'])} |")
     return "\n".join(lines)
 
@@ -681,9 +682,9 @@ def add_arguments(p):
 
 def config_from_args(args):
     acts = tuple(s for v in (args.activations or ()) for s in v.split(",") if s) or DEFAULT_ACTIVATIONS
-    kw = dict(activations=acts, seed=args.seed, seeds=args.seeds, depth=args.depth, width=args.width, lr=args.lr,
-              schedule=args.schedule, momentum=args.momentum, batch=args.batch, init=args.init, bias_init=args.bias_init,
-              dtype=args.dtype)
+    kw = dict(activations=acts, seed=args.seed, seeds=args.seeds, depth=args.depth, width=args.width,
+              lr=args.lr, schedule=args.schedule, momentum=args.momentum, batch=args.batch,
+              init=args.init, bias_init=args.bias_init, dtype=args.dtype)
     if args.epochs is not None:
         kw["epochs"] = args.epochs
     return Config.quick(**kw) if args.quick else Config(**kw)
