@@ -1,7 +1,8 @@
 """A NumPy training demo built on fastact's forward and backward ufuncs.
 
-    python -m fastact demo [--quick] [--epochs N] [--seed S] [--activations A ...]
-                           [--depth D] [--width W] [--json FILE] [--plot DIR] [--markdown FILE]
+    python -m fastact demo [--quick] [--epochs N] [--seed S] [--seeds N] [--activations A ...]
+                           [--depth D] [--width W] [--lr LR] [--schedule cosine|constant]
+                           [--json FILE] [--plot DIR] [--markdown FILE]   (--help: all)
 
 A multilayer perceptron in plain NumPy learns to separate two interleaved
 spirals that it generates itself from the seed (no downloads).  Every
