@@ -147,7 +147,15 @@ COMMANDS = [
     ("info", "version, SIMD level and every function with its arity", lambda p: None, cmd_info),
     ("bench", "benchmark against numpy, scipy, numexpr, torch, onnxruntime",
      add_bench_arguments, cmd_bench),
+    ("demo", "train a NumPy MLP on two spirals with each activation (vanishing gradients, dead units)",
+     lambda p: _demo().add_arguments(p), lambda a: _demo().run(a)),
 ]
+
+
+def _demo():
+    from fastact import demo
+
+    return demo
 
 
 def build_parser():

@@ -364,7 +364,8 @@ def docstring(u: Ufunc) -> str:
 def call_example(u: Ufunc) -> str:
     args = ["np.linspace(-2, 2, 5)" if n in ("x", "y") else "np.ones(5)" for n in
             u.inputs[: len(u.inputs) - len(u.params)]]
-    args += [repr(p.default) if p.default is not None else "0.25" for p in u.params]
+    args += [("float('inf')" if p.default == float("inf") else repr(p.default)) if p.default is not None
+             else "0.25" for p in u.params]
     return f"{u.name}({', '.join(args)})"
 
 
