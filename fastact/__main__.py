@@ -147,6 +147,9 @@ COMMANDS = [
     ("info", "version, SIMD level and every function with its arity", lambda p: None, cmd_info),
     ("bench", "benchmark against numpy, scipy, numexpr, torch, onnxruntime",
      add_bench_arguments, cmd_bench),
+    ("plot", "PNG plots of every activation and its derivative on [-6, 6], and an overview grid "
+     "(needs matplotlib)", lambda p: __import__("fastact.plot", fromlist=["_"]).add_arguments(p),
+     lambda args: __import__("fastact.plot", fromlist=["_"]).cmd_plot(args)),
 ]
 
 
