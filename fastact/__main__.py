@@ -147,15 +147,18 @@ COMMANDS = [
     ("info", "version, SIMD level and every function with its arity", lambda p: None, cmd_info),
     ("bench", "benchmark against numpy, scipy, numexpr, torch, onnxruntime",
      add_bench_arguments, cmd_bench),
+    ("plot", "PNG plots of every activation and its derivative on [-6, 6], and an overview grid "
+     "(needs matplotlib)", lambda p: _lazy("plot").add_arguments(p), lambda a: _lazy("plot").cmd_plot(a)),
     ("demo", "train a NumPy MLP on two spirals with each activation (vanishing gradients, dead units)",
-     lambda p: _demo().add_arguments(p), lambda a: _demo().run(a)),
+     lambda p: _lazy("demo").add_arguments(p), lambda a: _lazy("demo").run(a)),
 ]
 
 
-def _demo():
-    from fastact import demo
+def _lazy(module):
+    """fastact.<module>, imported when its subcommand is built"""
+    import importlib
 
-    return demo
+    return importlib.import_module(f"fastact.{module}")
 
 
 def build_parser():
