@@ -40,7 +40,8 @@ ext = Extension(
     "fastact._ufuncs",
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
     include_dirs=[np.get_include(), "src_c", os.path.join("src_c", "generated")],
-    depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "activations.h", "kernels.inc",
+    depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "fa_math.inc", "fa_roots.h",
+                                                  "activations.h", "kernels.inc",
                                                   "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
                                                   "softmax.inc", "softmax_row.h")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
