@@ -99,14 +99,14 @@ ACTIVATIONS = (
     ),
     Activation(
         "sigmoid", "1 / (1 + exp(-x))", "s * (1 - s) with s = sigmoid(x)", "(0, 1)",
-        ulp=(2, 2), grad_ulp=(2, 4), from_output="y * (1 - y)", kinks=(),
+        ulp=(2, 2), grad_ulp=(2, 2), from_output="y * (1 - y)", kinks=(),
         notes="Both tails are computed without cancellation: sigmoid(-745) is the smallest "
         "subnormal, sigmoid'(40) = 4.2e-18 (not 0).",
         f32=('float', 'float'),
     ),
     Activation(
         "tanh", "(exp(x) - exp(-x)) / (exp(x) + exp(-x))", "1 - tanh(x)**2", "(-1, 1)",
-        ulp=(1, 2), grad_ulp=(2, 4), from_output="1 - y**2 = (1 - y) * (1 + y)",
+        ulp=(1, 2), grad_ulp=(2, 2), from_output="1 - y**2 = (1 - y) * (1 + y)",
         notes="tanh'(x) is computed as 4 e / (1 + e)**2 with e = exp(-2|x|), accurate in the tails.",
         f32=('float', 'float'),
     ),
@@ -158,7 +158,7 @@ ACTIVATIONS = (
     Activation(
         "swish", "x * sigmoid(beta * x)",
         "s + beta * x * s * (1 - s) with s = sigmoid(beta * x)", "[-0.278/beta, inf) for beta > 0",
-        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(2, 3), grad_ulp=(1, 8),
+        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(2, 2), grad_ulp=(1, 8),
         aliases=("silu",), kinks=(-1.2784645427610738,),
         notes="The limits are returned at +-inf (swish(-inf) = 0, swish'(inf) = 1) where "
         "x * sigmoid(x) would give inf * 0 = NaN.  Next to the zero of "
@@ -184,7 +184,7 @@ ACTIVATIONS = (
     Activation(
         "gelu_tanh", "x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (PyTorch approximate='tanh')",
         "s + x s (1 - s) * 2 sqrt(2/pi) (1 + 3 * 0.044715 x**2), s = sigmoid(2u)", "[-0.170, inf)",
-        ulp=(2, 4), grad_ulp=(1, 16), kinks=(),
+        ulp=(2, 2), grad_ulp=(1, 16), kinks=(),
         notes="Evaluated as x * sigmoid(2u): no 1 + tanh(u) cancellation in the negative tail, no "
         "overflow of x**3 (gelu_tanh'(x) stays finite above 1e154).  u is formed to twice "
         "the working precision, so the far tail keeps its accuracy; next to the zero of the "
