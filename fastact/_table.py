@@ -158,7 +158,7 @@ ACTIVATIONS = (
     Activation(
         "swish", "x * sigmoid(beta * x)",
         "s + beta * x * s * (1 - s) with s = sigmoid(beta * x)", "[-0.278/beta, inf) for beta > 0",
-        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(2, 2), grad_ulp=(1, 8),
+        params=(Param("beta", 1.0, "steepness; beta = 1 is SiLU"),), ulp=(2, 2), grad_ulp=(1, 2),
         aliases=("silu",), kinks=(-1.2784645427610738,),
         notes="The limits are returned at +-inf (swish(-inf) = 0, swish'(inf) = 1) where "
         "x * sigmoid(x) would give inf * 0 = NaN.  Next to the zero of "
@@ -184,7 +184,7 @@ ACTIVATIONS = (
     Activation(
         "gelu_tanh", "x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (PyTorch approximate='tanh')",
         "s + x s (1 - s) * 2 sqrt(2/pi) (1 + 3 * 0.044715 x**2), s = sigmoid(2u)", "[-0.170, inf)",
-        ulp=(2, 2), grad_ulp=(1, 16), kinks=(),
+        ulp=(2, 2), grad_ulp=(1, 3), kinks=(),
         notes="Evaluated as x * sigmoid(2u): no 1 + tanh(u) cancellation in the negative tail, no "
         "overflow of x**3 (gelu_tanh'(x) stays finite above 1e154).  u is formed to twice "
         "the working precision, so the far tail keeps its accuracy; next to the zero of the "
@@ -216,7 +216,7 @@ ACTIVATIONS = (
     ),
     Activation(
         "mish", "x * tanh(softplus(x))", "tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2), sp = softplus(x)",
-        "[-0.309, inf)", ulp=(1, 4), grad_ulp=(1, 16), kinks=(-1.1924,),
+        "[-0.309, inf)", ulp=(1, 2), grad_ulp=(1, 2), kinks=(-1.1924,),
         notes="tanh(softplus(x)) is evaluated as a rational function of exp(-|x|): no overflow, "
         "no cancellation; mish(-inf) = 0, mish'(+inf) = 1.  Next to the zero of "
         "mish' (x = -1.1924) a Taylor series about that zero is used.",

@@ -142,6 +142,24 @@ FA_INLINE void S(fa__sig2)(T zh, T zl, T *s, T *sm, T *unscale)
     *sm = zh >= 0 ? e * r : r;
     *unscale = tail ? FA_TU : (T)1;
 }
+/* s (1 + w (1 - s)), s = sigmoid(z), for -40 <= z <= 0 (w = z for swish,
+   x z' for gelu_tanh): written as e (1 + e + w) / (1 + e)^2 with e = exp(z),
+   every step in two words (e from fa_exp_dd, 1 + w + e by TwoSum, the square
+   exact) and the quotient rounded once: 1 + e + w cancels (up to 3x outside
+   the Taylor window), nothing else does */
+FA_INLINE T S(fa__sgrad_neg)(T zh, T zl, T wh, T wl)
+{
+    T zc = M(fa_clamp)(zh, (T)-40, (T)0), el;
+    T eh = M(fa_exp_dd)(zc, zl, 0, &el); /* (zl: only where zc = zh is used) */
+    T wc = M(fa_clamp)(wh, (T)-1e6, (T)1e6);
+    T al, a = M(fa_two_sum)((T)1, wc, &al);
+    T nl, nh = M(fa_two_sum)(a, eh, &nl);
+    nl += (al + wl) + el;
+    T pl, ph = M(fa_dd_mul)(eh, el, nh, nl, &pl);
+    T dh = (T)1 + eh, dl = (((T)1 - dh) + eh) + el; /* 1 >= e */
+    T ql, qh = M(fa_dd_mul)(dh, dl, dh, dl, &ql);
+    return M(fa_dd_div)(ph, pl, qh, ql);
+}
 /* f'(x0 + d) from the Taylor series at a simple zero x0 = hi + lo (fa_roots.h):
    the closed forms cancel there.  d = (x - hi) - lo is exact near x0. */
 #define FA_ROOT_D(x, NAME)                                                      \
@@ -182,6 +200,11 @@ FA_INLINE T S(fa_swish_grad)(FA_ARGS)
     S(fa__sig2)(zh, zl, &s, &sm, &u);
     T t = sm == 0 ? (T)0 : zh * sm;
     T g = s == 0 ? (T)0 : (s + s * t) * u;
+    if (sizeof(T) == 8) { /* the closed form cancels below 0 */
+        T gn = S(fa__sgrad_neg)(zh, zl, zh, zl);
+        T zin = zh > (T)-40 ? zh : (T)0; /* -40 < z < 0 as one compare: */
+        g = zin < 0 ? gn : g;                /* no mask of masks (AVX2) */
+    }
     T d = FA_ROOT_D(zh, SWISH) + zl;
     g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, SWISH) : g;
     return b != b ? b : g;
@@ -290,12 +313,33 @@ FA_INLINE T S(fa_logsigmoid_grad)(FA_ARGS)
                           : (T)4.0 * ((T)1.0 + n) / ((n + (T)2.0) * (n + (T)2.0));         \
     T sig = xd > 0 ? (T)1.0 / ((T)1.0 + e) : es / ((T)1.0 + e) /* scaled */
 
+/* x <= 0 in two words (double only; -40 <= x <= 0): e = exp(x),
+   n + 2 = 2 + e (2 + e) = dh + dl,
+   mish  = x e (2 + e) / (n + 2),
+   mish' = e A / (n + 2)^2,  A = 4 (1 + x) + e (6 + 4x) + e^2 (4 + e)
+   (A has no cancellation outside the Taylor window; its terms, the products
+   and the quotient each keep a low word, and the result is rounded once) */
+#define FA_MISH_DD                                                              \
+    T xn = M(fa_clamp)(xd, (T)-40, (T)0), el;                                   \
+    T eh = M(fa_exp_dd)(xn, (T)0, 0, &el);                                      \
+    T fl, fh = M(fa_two_sum)((T)2, eh, &fl);                                    \
+    fl += el;                                                                   \
+    T ml, mh = M(fa_dd_mul)(eh, el, fh, fl, &ml); /* n = e (2 + e) */          \
+    T dl, dh = M(fa_two_sum)((T)2, mh, &dl);                                    \
+    dl += ml
+
 FA_INLINE T S(fa_mish)(FA_ARGS)
 {
     FA_UNUSED;
     FA_MISH_PARTS;
     (void)sech2; (void)sig;
     T y = xd > 0 ? xd * th : (xd * th) * unscale;
+    if (sizeof(T) == 8) {
+        FA_MISH_DD;
+        T yn = M(fa_dd_div)(xn * mh, xn * ml, dh, dl);
+        T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
+        y = xin < 0 ? yn : y;
+    }
     return (T)(th == 0 ? M(fa_copysign)((T)0.0, xd) : y);
 }
 FA_INLINE T S(fa_mish_grad)(FA_ARGS)
@@ -305,6 +349,23 @@ FA_INLINE T S(fa_mish_grad)(FA_ARGS)
     T t = sech2 == 0 ? (T)0.0 : xd * sig * sech2; /* x * sech^2 * sigmoid */
     T g = xd > 0 ? th + t : (th + t) * unscale;
     g = (es == 0 && xd < 0) ? (T)0.0 : g; /* x = -inf */
+    if (sizeof(T) == 8) {
+        FA_MISH_DD;
+        T ql, qh = M(fa_dd_mul)(dh, dl, dh, dl, &ql); /* (n + 2)^2 */
+        T a1l, a1h = M(fa_two_sum)((T)1, xn, &a1l);  /* 4 (1 + x) */
+        T b1l, b1h = M(fa_two_sum)((T)6, (T)4 * xn, &b1l);
+        T a2l, a2h = M(fa_dd_mul)(eh, el, b1h, b1l, &a2l); /* e (6 + 4x) */
+        T cl, ch = M(fa_two_sum)((T)4, eh, &cl);
+        T e2l, e2h = M(fa_dd_mul)(eh, el, eh, el, &e2l);
+        T a3l, a3h = M(fa_dd_mul)(e2h, e2l, ch, cl + el, &a3l); /* e^2 (4 + e) */
+        T s1l, s1h = M(fa_two_sum)((T)4 * a1h, a2h, &s1l);
+        T s2l, s2h = M(fa_two_sum)(s1h, a3h, &s2l);
+        s2l += (s1l + (T)4 * a1l) + (a2l + a3l);
+        T nl, nh = M(fa_dd_mul)(eh, el, s2h, s2l, &nl);
+        T gn = M(fa_dd_div)(nh, nl, qh, ql);
+        T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
+        g = xin < 0 ? gn : g;
+    }
     T d = FA_ROOT_D(xd, MISH);
     g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, MISH) : g;
     return (T)FA_NANP(xd, g);
@@ -527,6 +588,15 @@ FA_INLINE T S(fa_gelu_tanh_grad)(FA_ARGS)
     T t = sm == 0 ? (T)0 : xd * sm * dz;
     t = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : t; /* sm = 0 there; x^3 would overflow */
     T g = s == 0 ? (T)0 : (s + s * t) * u;
+    if (sizeof(T) == 8) { /* the closed form cancels below 0: w = x z' in two words */
+        T p3l, p3 = M(fa_two_sum)((T)2 * p, p, &p3l);
+        T dzl, dzh = M(fa_two_sum)(FA_GT_K1, p3, &dzl);
+        dzl += (p3l + (T)3 * pl) + FA_GT_K1L;
+        T wh = xd * dzh, wl = M(fa_prod_lo)(xd, dzh, wh) + xd * dzl;
+        T gn = S(fa__sgrad_neg)(zh, zl, wh, wl);
+        T zin = zh > (T)-40 ? zh : (T)0; /* -40 < z < 0 as one compare: */
+        g = zin < 0 ? gn : g;                /* no mask of masks (AVX2) */
+    }
     T d = FA_ROOT_D(xd, GELU_TANH);
     g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU_TANH) : g;
     return (T)FA_NANP(xd, g);
