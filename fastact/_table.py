@@ -253,7 +253,7 @@ ACTIVATIONS = (
         notes="If min_val > max_val every output is max_val (as torch.clamp).",
     ),
     Activation(
-        "tanhshrink", "x - tanh(x)", "tanh(x)**2", "(-inf, inf)", ulp=(2, 3), grad_ulp=(1, 3),
+        "tanhshrink", "x - tanh(x)", "tanh(x)**2", "(-inf, inf)", ulp=(2, 2), grad_ulp=(1, 2),
         notes="For |x| < 1 a fitted odd polynomial avoids the cancellation of x - tanh(x); above, "
         "(|x| - 1) + 2 / (1 + exp(2|x|)) has none.",
         f32=('float', 'double'),

@@ -470,6 +470,7 @@ FA_INLINE T S(fa_tanhshrink)(FA_ARGS)
     q = q * s + (T)0.0088632355125660544;
     q = q * s + (T)-0.021869488535296695;
     q = q * s + (T)0.053968253968231523;
+    T q2 = q;
     q = q * s + (T)-0.13333333333333311;
     q = q * s + (T)0.33333333333333331;
     /* x^3 = c + cl exactly enough (x^2 and x * x^2 by Dekker): one rounding less */
@@ -477,6 +478,17 @@ FA_INLINE T S(fa_tanhshrink)(FA_ARGS)
     T sl = M(fa_sqr_lo)(xs, s), c = xd * s, cl = M(fa_prod_lo)(xs, s, c) + xd * sl;
     T small = c * q + cl * q;
     T a = M(fa_abs)(xd);
+    if (sizeof(T) == 8) { /* the last two Horner steps and the product in two words */
+        T ss = xs * xs;
+        T t1l, t1h = M(fa_dd_mul)(ss, sl, q2, (T)0, &t1l);
+        T r1l, r1h = M(fa_two_sum)((T)-0.13333333333333311, t1h, &r1l);
+        T t0l, t0h = M(fa_dd_mul)(ss, sl, r1h, r1l + t1l, &t0l);
+        T qhl, qh = M(fa_two_sum)((T)0.33333333333333331, t0h, &qhl);
+        T cs = xs * ss, csl = M(fa_prod_lo_nc)(xs, ss, cs) + xs * sl;
+        T yl, yh = M(fa_dd_mul)(cs, csl, qh, qhl + t0l, &yl);
+        T an = a > (T)1e-60 ? a : (T)1; /* no subnormal Dekker products */
+        small = an < (T)1 ? yh + yl : small;
+    }
     T big = M(fa_copysign)((a - (T)1) + (T)2 / ((T)1 + M(fa_exp)((T)2 * a)), xd);
     return a < (T)1 ? small : big;
 }
@@ -487,7 +499,14 @@ FA_INLINE T S(fa_tanhshrink_grad)(FA_ARGS)
     FA_UNUSED;
     T t = M(fa_tanh)(x);
     T sech2 = (T)4 * S(fa__e_1pe2)(M(fa_exp)((T)-2 * M(fa_abs)(x)));
-    return M(fa_abs)(x) < (T)1 ? t * t : (T)1 - sech2;
+    T y = M(fa_abs)(x) < (T)1 ? t * t : (T)1 - sech2;
+    if (sizeof(T) == 8) { /* below 1: tanh in two words, squared, rounded once */
+        T tl, th = M(fa_tanh_abs_dd)(x, &tl);
+        T yn = th * th + (M(fa_sqr_lo)(th, th * th) + (T)2 * th * tl);
+        T an = M(fa_abs)(x) > (T)1e-60 ? M(fa_abs)(x) : (T)1;
+        y = an < (T)1 ? yn : y;
+    }
+    return y;
 }
 
 /* softshrink: x - l above l, x + l below -l, 0 between; hardshrink: x outside [-l, l] */
