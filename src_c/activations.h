@@ -1,11 +1,16 @@
 /* activations.h -- the scalar definition of every activation and derivative.
  *
- * Included twice by kernels.inc: once with T = float, S(f) = f##_f and once
- * with T = T, S(f) = f##_d.  Each function takes the input and up to three
- * parameters (unused ones are ignored and optimized away).  The generated
- * table (fa_gen.h) says, for each ufunc, which of these a kernel applies and
- * whether its float32 kernel computes in float (exact piecewise-linear
- * functions) or in T (everything that rounds).
+ * Included three times by kernels.inc: T = float (S(f) = f##_f), T = double
+ * for float64 results (f##_d) and T = double for float32 results (f##_h).
+ * Each function takes the input and up to three parameters (unused ones are
+ * ignored and optimized away).  The generated table (fa_gen.h) says, for each
+ * ufunc, which of these a kernel applies and whether its float32 kernel
+ * computes in float or in double (the table's f32 field).
+ *
+ * FA_DD (set by kernels.inc) is 1 in the double instantiation behind float64
+ * results: there the steps that would cancel are carried in two words.  The
+ * double instantiation behind float32 results (suffix _h) and the float one
+ * take the plain closed forms, far inside a float32 ULP.
  *
  * Style: selects, not branches, so that loops vectorize; NaN in -> NaN out
  * (FA_NANP); kinks take PyTorch autograd's value (README "Semantics").
@@ -200,7 +205,7 @@ FA_INLINE T S(fa_swish_grad)(FA_ARGS)
     S(fa__sig2)(zh, zl, &s, &sm, &u);
     T t = sm == 0 ? (T)0 : zh * sm;
     T g = s == 0 ? (T)0 : (s + s * t) * u;
-    if (sizeof(T) == 8) { /* the closed form cancels below 0 */
+    if (FA_DD) { /* the closed form cancels below 0 */
         T gn = S(fa__sgrad_neg)(zh, zl, zh, zl);
         T zin = zh > (T)-40 ? zh : (T)0; /* -40 < z < 0 as one compare: */
         g = zin < 0 ? gn : g;                /* no mask of masks (AVX2) */
@@ -334,7 +339,7 @@ FA_INLINE T S(fa_mish)(FA_ARGS)
     FA_MISH_PARTS;
     (void)sech2; (void)sig;
     T y = xd > 0 ? xd * th : (xd * th) * unscale;
-    if (sizeof(T) == 8) {
+    if (FA_DD) {
         FA_MISH_DD;
         T yn = M(fa_dd_div)(xn * mh, xn * ml, dh, dl);
         T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
@@ -349,7 +354,7 @@ FA_INLINE T S(fa_mish_grad)(FA_ARGS)
     T t = sech2 == 0 ? (T)0.0 : xd * sig * sech2; /* x * sech^2 * sigmoid */
     T g = xd > 0 ? th + t : (th + t) * unscale;
     g = (es == 0 && xd < 0) ? (T)0.0 : g; /* x = -inf */
-    if (sizeof(T) == 8) {
+    if (FA_DD) {
         FA_MISH_DD;
         T ql, qh = M(fa_dd_mul)(dh, dl, dh, dl, &ql); /* (n + 2)^2 */
         T a1l, a1h = M(fa_two_sum)((T)1, xn, &a1l);  /* 4 (1 + x) */
@@ -478,7 +483,7 @@ FA_INLINE T S(fa_tanhshrink)(FA_ARGS)
     T sl = M(fa_sqr_lo)(xs, s), c = xd * s, cl = M(fa_prod_lo)(xs, s, c) + xd * sl;
     T small = c * q + cl * q;
     T a = M(fa_abs)(xd);
-    if (sizeof(T) == 8) { /* the last two Horner steps and the product in two words */
+    if (FA_DD) { /* the last two Horner steps and the product in two words */
         T ss = xs * xs;
         T t1l, t1h = M(fa_dd_mul)(ss, sl, q2, (T)0, &t1l);
         T r1l, r1h = M(fa_two_sum)((T)-0.13333333333333311, t1h, &r1l);
@@ -500,7 +505,7 @@ FA_INLINE T S(fa_tanhshrink_grad)(FA_ARGS)
     T t = M(fa_tanh)(x);
     T sech2 = (T)4 * S(fa__e_1pe2)(M(fa_exp)((T)-2 * M(fa_abs)(x)));
     T y = M(fa_abs)(x) < (T)1 ? t * t : (T)1 - sech2;
-    if (sizeof(T) == 8) { /* below 1: tanh in two words, squared, rounded once */
+    if (FA_DD) { /* below 1: tanh in two words, squared, rounded once */
         T tl, th = M(fa_tanh_abs_dd)(x, &tl);
         T yn = th * th + (M(fa_sqr_lo)(th, th * th) + (T)2 * th * tl);
         T an = M(fa_abs)(x) > (T)1e-60 ? M(fa_abs)(x) : (T)1;
@@ -607,7 +612,7 @@ FA_INLINE T S(fa_gelu_tanh_grad)(FA_ARGS)
     T t = sm == 0 ? (T)0 : xd * sm * dz;
     t = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : t; /* sm = 0 there; x^3 would overflow */
     T g = s == 0 ? (T)0 : (s + s * t) * u;
-    if (sizeof(T) == 8) { /* the closed form cancels below 0: w = x z' in two words */
+    if (FA_DD) { /* the closed form cancels below 0: w = x z' in two words */
         T p3l, p3 = M(fa_two_sum)((T)2 * p, p, &p3l);
         T dzl, dzh = M(fa_two_sum)(FA_GT_K1, p3, &dzl);
         dzl += (p3l + (T)3 * pl) + FA_GT_K1L;
