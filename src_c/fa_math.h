@@ -16,15 +16,23 @@
 #define I int64_t
 #define M(f) f
 #define FA_DBL 1
+#define FA_LONG 1
 #define FA_SIGN 0x8000000000000000ULL
 #define FA_BIAS 1023
 #define FA_MANT 52
+#include "fa_math.inc"
+#undef M
+#undef FA_LONG
+/* double with float32-grade polynomials: fa_exp_lp, fa_log1p_lp, ... */
+#define M(f) f##_lp
+#define FA_LONG 0
 #include "fa_math.inc"
 #undef T
 #undef U
 #undef I
 #undef M
 #undef FA_DBL
+#undef FA_LONG
 #undef FA_SIGN
 #undef FA_BIAS
 #undef FA_MANT
@@ -34,6 +42,7 @@
 #define I int32_t
 #define M(name) name##f
 #define FA_DBL 0
+#define FA_LONG 0
 #define FA_SIGN 0x80000000U
 #define FA_BIAS 127
 #define FA_MANT 23
@@ -43,6 +52,7 @@
 #undef I
 #undef M
 #undef FA_DBL
+#undef FA_LONG
 #undef FA_SIGN
 #undef FA_BIAS
 #undef FA_MANT
