@@ -52,6 +52,7 @@ import multiprocessing
 import os
 import platform
 import re
+import resource
 import subprocess
 import sys
 import time
@@ -150,6 +151,12 @@ def _thresholds():
     for ct, lo_clamp, hi_clamp in (("double", 746.0, 710.0), ("float", 104.0, 89.0)):
         add(Threshold(hi_clamp / 2, f"fa_tanh: exp(2|x|) clamped above {hi_clamp:g}", tanh_acts, ct))
         add(Threshold(lo_clamp / 2, f"tanh': exp(-2|x|) clamped below -{lo_clamp:g}", tanh_acts, ct))
+    for t in (F32, F64):  # exp(-2|x|) of tanh' leaves the normal range while 4 e / (1 + e)^2 is normal
+        fi = np.finfo(t)
+        name = np.dtype(t).name
+        add(Threshold(-math.log(float(fi.tiny)) / 2, f"tanh': exp(-2|x|) subnormal in {name}", tanh_acts))
+        add(Threshold(-(math.log(float(fi.smallest_subnormal)) - LN2) / 2,
+                      f"tanh': exp(-2|x|) underflows to 0 in {name}", tanh_acts))
     add(Threshold(1.0, "tanhshrink: fitted odd polynomial below |x| = 1", ("tanhshrink",)))
     # ---- softplus / logsigmoid: log1p(exp(-|z|)) changes mantissa reduction at e = sqrt(2) - 1 ----
     add(Threshold(-math.log(math.sqrt(2.0) - 1.0), "fa_log1p: 1 + e crosses sqrt(2) (e = exp(-|x|))",
@@ -233,14 +240,14 @@ def neighbourhood(t, dtype, small=False):
     if small:
         ks = range(4, mant + 1, 6)
         near = range(-2, 3)
-        grid = 9
+        grid = 33
     else:
         ks = range(3, mant + 1)
         near = range(-8, 9)
         grid = 129
     offs = list(near) + [s * (1 << k) for k in ks for s in (-1, 1)]
     pts = [steps_around(v, dtype, offs)]
-    w = max(0.5, 0.01 * abs(t)) if not small else max(0.25, 0.01 * abs(t))
+    w = max(0.5, 0.01 * abs(t))
     with np.errstate(all="ignore"):
         g = t + np.linspace(-w, w, grid)
     pts.append(cast(g[np.isfinite(g)], dtype))
@@ -572,12 +579,12 @@ def exhaustive(name, chunk_bits=22, recheck_cap=200, keep_cap=100000, log=print)
     bound = _ulp.ulp_bound(u, F32)
     csize = 1 << chunk_bits
     hist = np.zeros(11, np.int64)
-    worst = (-1, None)
+    worst = (0, None)  # (largest distance, an input where it occurs); None: all equal
     top, top_cap = [], 32  # points at the largest distance so far
     fd, fx = np.zeros(0, np.int64), np.zeros(0, F32)  # flagged: distances and inputs
     frange = {}  # sign -> (min x, max x) of every flagged input
     n_flag = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     base = np.arange(csize, dtype=np.uint32)
     bits = np.empty(csize, np.uint32)
     x64 = np.empty(csize, F64)
@@ -604,7 +611,7 @@ def exhaustive(name, chunk_bits=22, recheck_cap=200, keep_cap=100000, log=print)
                 if d[i] > worst[0]:
                     worst = (int(d[i]), float(x[ne[i]]))
                     top = []
-                if d[i] == worst[0] and len(top) < top_cap:
+                if d[i] == worst[0] and d[i] > 0 and len(top) < top_cap:
                     at = ne[np.flatnonzero(d == d[i])[: top_cap - len(top)]]
                     top += [(worst[0], float(v)) for v in x[at]]
             over = d > bound
@@ -621,8 +628,6 @@ def exhaustive(name, chunk_bits=22, recheck_cap=200, keep_cap=100000, log=print)
                 if len(fd) > keep_cap:  # keep the worst
                     k = np.argsort(-fd, kind="stable")[:keep_cap]
                     fd, fx = fd[k], fx[k]
-        if worst[1] is None:  # every result agreed bitwise
-            worst = (0, 0.0)
     t_scan = time.perf_counter() - t0
     # re-check: the worst flagged points (and the overall worst) against the exact reference
     k = np.argsort(-fd, kind="stable")[:recheck_cap]
@@ -649,6 +654,7 @@ def exhaustive(name, chunk_bits=22, recheck_cap=200, keep_cap=100000, log=print)
                flagged_x_ranges=[list(frange[k]) for k in sorted(frange)],
                n_confirmed_over_bound=len(confirmed), rechecked_worst=exact_worst,
                confirmed=confirmed[:20], seconds=time.perf_counter() - t0, seconds_scan=t_scan,
+               cpu_seconds=time.process_time() - c0,
                compute=compute_type_f32(u))
     res["status"] = "PASS" if not confirmed else "FAIL"
     if log:
@@ -656,13 +662,19 @@ def exhaustive(name, chunk_bits=22, recheck_cap=200, keep_cap=100000, log=print)
         log(f"{name:28s} float32 all 2^32: max {worst[0]} ULP vs the float64 kernel at x = "
             f"{F32(worst[1]) if worst[1] is not None else '-'}; {n_flag} over the bound {bound}; "
             f"re-checked {len(rechecked)}: worst exact {ew:g} ULP, {len(confirmed)} confirmed; "
-            f"{res['seconds']:.0f} s  {res['status']}")
+            f"{res['seconds']:.0f} s ({res['cpu_seconds']:.0f} s CPU)  {res['status']}")
     return res
 
 
 # =============================================================================
 # reports
 # =============================================================================
+def _cpu():
+    """CPU seconds of this process and its waited-for children."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
 def meta(args_line, levels):
     def cpu():
         try:
@@ -697,7 +709,7 @@ def _worst_md(r):
     return ", ".join(_fmt_x(v, r["dtype"]) for v in w["inputs"])
 
 
-def markdown_sweep(results, m, seconds, jobs, n):
+def markdown_sweep(results, m, seconds, cpu, jobs, n):
     dts = []
     for r in results:
         if r["dtype"] not in dts:
@@ -712,7 +724,8 @@ def markdown_sweep(results, m, seconds, jobs, n):
            f"CPU: {m['cpu']} ({m['cores']} cores); SIMD levels measured: {', '.join(m['isa_levels'])} "
            f"(default {m['isa_default']}); each cell is the maximum over them.  ",
            f"{len(results)} (ufunc, dtype) pairs, {sum(r['n'] for r in results):,} points "
-           f"(--points {n}); {seconds:.0f} s wall with {jobs} reference process(es).", ""]
+           f"(--points {n}); {seconds:.0f} s wall, {cpu:.0f} s CPU in all, {jobs} reference "
+           f"process(es); load average {os.getloadavg()[1]:.1f} on {m['cores']} cores.", ""]
     head = ["ufunc"]
     for dt in dts:
         head += [f"{dt}: max ULP (bound)", "mean", "worst input"]
@@ -747,22 +760,30 @@ def markdown_exhaustive(results, m):
     out = [f"Command: `{m['command']}`  ",
            f"{m['date']}; CPU: {m['cpu']}; SIMD level {m['isa_default']}; one process.", "",
            "| ufunc | float32 computed in | max ULP vs float64 kernel (bound) | at x | over bound | "
-           "re-checked exactly: worst ULP | confirmed over bound | share correctly rounded | wall time |",
+           "re-checked exactly: worst ULP | confirmed over bound | share equal to the rounded float64 "
+           "kernel | wall (CPU) |",
            "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         ew = r["rechecked_worst"]
         cr = r["hist"]["0"] / r["n"]
         out.append(f"| `{r['name']}` | {r['compute']} | {r['max_ulp_vs_f64_kernel']} ({r['bound']}) | "
-                   f"{F32(r['worst_x'])} | {r['n_over_bound_vs_f64_kernel']} | "
+                   f"{'-' if r['worst_x'] is None else F32(r['worst_x'])} | {r['n_over_bound_vs_f64_kernel']} | "
                    f"{(ew['exact_ulp'] if ew else 0):g} | {r['n_confirmed_over_bound']} | "
-                   f"{100 * cr:.4f}% | {r['seconds']:.0f} s |")
+                   f"{100 * cr:.4f}% | {r['seconds']:.0f} s ({r['cpu_seconds']:.0f} s) |")
     total = sum(r["seconds"] for r in results)
-    out += ["", f"Total {total / 60:.1f} min."]
+    cpu = sum(r["cpu_seconds"] for r in results)
+    out += ["", f"Total {total / 60:.1f} min wall, {cpu / 60:.1f} min CPU; load average "
+            f"{os.getloadavg()[1]:.1f} at the end on {m['cores']} cores (other work shares the machine)."]
     bad = [c for r in results for c in r["confirmed"]]
     if bad:
-        out += ["", "Confirmed violations (first of each ufunc):", ""]
+        out += ["", "Confirmed violations (the worst of each ufunc; x ranges: every flagged input):", ""]
         for r in results:
-            for c in r["confirmed"][:3]:
+            if r["confirmed"]:
+                rng = "; ".join(f"[{F32(a)}, {F32(b)}]" for a, b in r["flagged_x_ranges"])
+                out.append(f"- `{r['name']}`: {r['n_over_bound_vs_f64_kernel']} inputs over the bound "
+                           f"vs the float64 kernel, in x ranges {rng}; "
+                           f"{r['n_confirmed_over_bound']} of {r['n_rechecked']} re-checked confirmed")
+            for c in r["confirmed"][:1]:
                 out.append(f"- `{r['name']}(np.float32({F32(c['x'])}))` (x = {c['x_hex']}) = "
                            f"{F32(c['got'])}, correctly rounded {F32(c['want'])}: {c['exact_ulp']:g} ULP "
                            f"(bound {r['bound']})")
@@ -821,23 +842,24 @@ def main(argv=None):
     rows = selected_ufuncs(args.only)
     rc = 0
     if rows:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         res = run_sweep(rows, [DTYPES[d] for d in args.dtypes], args.points, levels, args.jobs, log)
-        secs = time.perf_counter() - t0
-        report["sweep"] = dict(results=res, seconds=secs, points=args.points, jobs=args.jobs)
+        secs, cpu = time.perf_counter() - t0, _cpu() - c0
+        report["sweep"] = dict(results=res, seconds=secs, cpu_seconds=cpu, points=args.points,
+                               jobs=args.jobs, loadavg=os.getloadavg())
         fails = [r for r in res if r["status"] == "FAIL"]
         log(f"\nsweep: {len(res)} (ufunc, dtype) pairs, {sum(r['n'] for r in res):,} points, "
-            f"{len(fails)} over their bound; {secs:.0f} s")
+            f"{len(fails)} over their bound; {secs:.0f} s wall, {cpu:.0f} s CPU")
         rc |= bool(fails)
         if args.markdown:
-            replace_section(args.markdown, "sweep", markdown_sweep(res, m, secs, args.jobs, args.points))
+            replace_section(args.markdown, "sweep", markdown_sweep(res, m, secs, cpu, args.jobs, args.points))
     if args.exhaustive:
         names = one_operand_names() if args.exhaustive == ["all"] else \
             [_table.ALIASES.get(n, n) for n in args.exhaustive]
         for n in names:
             if n not in _table.BY_NAME:
                 raise SystemExit(f"unknown ufunc {n!r}")
-        old = set_isa(levels[0])
+        old = set_isa(args.isa[0] if args.isa else get_isa())
         m["isa_default"] = get_isa()
         ex = []
         try:
