@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime
-import functools
 import json
 import math
 import multiprocessing
@@ -162,7 +161,8 @@ def _thresholds():
     add(Threshold(-math.log(math.sqrt(2.0) - 1.0), "fa_log1p: 1 + e crosses sqrt(2) (e = exp(-|x|))",
                   ("softplus", "logsigmoid")))
     # ---- gelu (erf form) ----
-    add(Threshold(34.0, "gelu: deep-tail scaling of exp(-x^2/2) above |x| = 34 (double)", ("gelu",), "double"))
+    add(Threshold(34.0, "gelu: deep-tail scaling of exp(-x^2/2) above |x| = 34 (double)",
+                  ("gelu",), "double"))
     add(Threshold(12.0, "gelu: deep-tail scaling of exp(-x^2/2) above |x| = 12 (float)", ("gelu",), "float"))
     add(Threshold(40.0, "fa_exp_mhalfsq: |x| clamped at 40 (double)", ("gelu",), "double"))
     add(Threshold(20.0, "fa_exp_mhalfsq: |x| clamped at 20 (float)", ("gelu",), "float"))
@@ -172,7 +172,8 @@ def _thresholds():
     for t in (F32, F64):  # exp(-x^2/2) leaves the normal range / underflows
         fi = np.finfo(t)
         name = np.dtype(t).name
-        add(Threshold(math.sqrt(-2 * math.log(float(fi.tiny))), f"exp(-x^2/2) subnormal in {name}", ("gelu",)))
+        add(Threshold(math.sqrt(-2 * math.log(float(fi.tiny))), f"exp(-x^2/2) subnormal in {name}",
+                      ("gelu",)))
         add(Threshold(math.sqrt(-2 * (math.log(float(fi.smallest_subnormal)) - LN2)),
                       f"exp(-x^2/2) underflows to 0 in {name}", ("gelu",)))
     # ---- gelu_tanh: z = x (K1 + K2 x^2) crosses the exp thresholds; the x clamp ----
@@ -439,6 +440,11 @@ def selected_ufuncs(only):
     return rows
 
 
+def _f32(v):
+    """The shortest repr of a float32 value."""
+    return str(F32(v))
+
+
 def _fmt_x(v, dtype):
     v = np.dtype(dtype).type(v)
     return repr(float(v)) if np.dtype(dtype) == np.float64 else str(v)
@@ -508,7 +514,8 @@ def measure_activation(act, rows, dtype, n, levels, pool=None, small=False, log=
         fin = np.isfinite(dsum)
         res = dict(name=u.name, activation=act.name, role=u.role, dtype=np.dtype(dtype).name,
                    params=list(params), n=int(len(data[0])), bound=bound,
-                   max_ulp=max(per_level.values()), mean_ulp=float(dsum[fin].mean()) if fin.any() else math.inf,
+                   max_ulp=max(per_level.values()),
+                   mean_ulp=float(dsum[fin].mean()) if fin.any() else math.inf,
                    hist={str(k): int(v) for k, v in zip(*np.unique(np.minimum(dsum, 9), return_counts=True))},
                    worst=worst, per_level=per_level)
         res["status"] = "PASS" if res["max_ulp"] <= bound else "FAIL"
@@ -660,7 +667,7 @@ def exhaustive(name, chunk_bits=22, recheck_cap=200, keep_cap=100000, log=print)
     if log:
         ew = exact_worst["exact_ulp"] if exact_worst else 0
         log(f"{name:28s} float32 all 2^32: max {worst[0]} ULP vs the float64 kernel at x = "
-            f"{F32(worst[1]) if worst[1] is not None else '-'}; {n_flag} over the bound {bound}; "
+            f"{_f32(worst[1]) if worst[1] is not None else '-'}; {n_flag} over the bound {bound}; "
             f"re-checked {len(rechecked)}: worst exact {ew:g} ULP, {len(confirmed)} confirmed; "
             f"{res['seconds']:.0f} s ({res['cpu_seconds']:.0f} s CPU)  {res['status']}")
     return res
@@ -709,7 +716,7 @@ def _worst_md(r):
     return ", ".join(_fmt_x(v, r["dtype"]) for v in w["inputs"])
 
 
-def markdown_sweep(results, m, seconds, cpu, jobs, n):
+def markdown_sweep(results, m, seconds, cpu, jobs, n, loadavg=None):
     dts = []
     for r in results:
         if r["dtype"] not in dts:
@@ -725,7 +732,8 @@ def markdown_sweep(results, m, seconds, cpu, jobs, n):
            f"(default {m['isa_default']}); each cell is the maximum over them.  ",
            f"{len(results)} (ufunc, dtype) pairs, {sum(r['n'] for r in results):,} points "
            f"(--points {n}); {seconds:.0f} s wall, {cpu:.0f} s CPU in all, {jobs} reference "
-           f"process(es); load average {os.getloadavg()[1]:.1f} on {m['cores']} cores.", ""]
+           f"process(es); load average {(loadavg or os.getloadavg())[1]:.1f} on {m['cores']} cores "
+           "(other work shares the machine).", ""]
     head = ["ufunc"]
     for dt in dts:
         head += [f"{dt}: max ULP (bound)", "mean", "worst input"]
@@ -756,7 +764,7 @@ def markdown_sweep(results, m, seconds, cpu, jobs, n):
     return "\n".join(out)
 
 
-def markdown_exhaustive(results, m):
+def markdown_exhaustive(results, m, loadavg=None):
     out = [f"Command: `{m['command']}`  ",
            f"{m['date']}; CPU: {m['cpu']}; SIMD level {m['isa_default']}; one process.", "",
            "| ufunc | float32 computed in | max ULP vs float64 kernel (bound) | at x | over bound | "
@@ -767,26 +775,39 @@ def markdown_exhaustive(results, m):
         ew = r["rechecked_worst"]
         cr = r["hist"]["0"] / r["n"]
         out.append(f"| `{r['name']}` | {r['compute']} | {r['max_ulp_vs_f64_kernel']} ({r['bound']}) | "
-                   f"{'-' if r['worst_x'] is None else F32(r['worst_x'])} | {r['n_over_bound_vs_f64_kernel']} | "
+                   f"{'-' if r['worst_x'] is None else _f32(r['worst_x'])} | "
+                   f"{r['n_over_bound_vs_f64_kernel']} | "
                    f"{(ew['exact_ulp'] if ew else 0):g} | {r['n_confirmed_over_bound']} | "
                    f"{100 * cr:.4f}% | {r['seconds']:.0f} s ({r['cpu_seconds']:.0f} s) |")
     total = sum(r["seconds"] for r in results)
     cpu = sum(r["cpu_seconds"] for r in results)
     out += ["", f"Total {total / 60:.1f} min wall, {cpu / 60:.1f} min CPU; load average "
-            f"{os.getloadavg()[1]:.1f} at the end on {m['cores']} cores (other work shares the machine)."]
+            f"{(loadavg or os.getloadavg())[1]:.1f} at the end on {m['cores']} cores (other work shares "
+            "the machine)."]
     bad = [c for r in results for c in r["confirmed"]]
     if bad:
         out += ["", "Confirmed violations (the worst of each ufunc; x ranges: every flagged input):", ""]
         for r in results:
             if r["confirmed"]:
-                rng = "; ".join(f"[{F32(a)}, {F32(b)}]" for a, b in r["flagged_x_ranges"])
+                rng = "; ".join(f"[{_f32(a)}, {_f32(b)}]" for a, b in r["flagged_x_ranges"])
                 out.append(f"- `{r['name']}`: {r['n_over_bound_vs_f64_kernel']} inputs over the bound "
                            f"vs the float64 kernel, in x ranges {rng}; "
                            f"{r['n_confirmed_over_bound']} of {r['n_rechecked']} re-checked confirmed")
             for c in r["confirmed"][:1]:
-                out.append(f"- `{r['name']}(np.float32({F32(c['x'])}))` (x = {c['x_hex']}) = "
-                           f"{F32(c['got'])}, correctly rounded {F32(c['want'])}: {c['exact_ulp']:g} ULP "
+                out.append(f"- `{r['name']}(np.float32({_f32(c['x'])}))` (x = {c['x_hex']}) = "
+                           f"{_f32(c['got'])}, correctly rounded {_f32(c['want'])}: {c['exact_ulp']:g} ULP "
                            f"(bound {r['bound']})")
+    return "\n".join(out)
+
+
+def markdown_thresholds():
+    """The THRESHOLDS table, for the docs."""
+    out = ["| x | where | activations | kernels computing in |", "|---|---|---|---|"]
+    for t in THRESHOLDS:
+        x = f"+-{abs(t.x):.10g}" if t.both_signs else f"{t.x:.10g}"
+        what = t.what.replace("|", "\\|")
+        out.append(f"| {x} | {what} | {', '.join(t.acts) or 'every transcendental one'} | "
+                   f"{t.ct or 'either'} |")
     return "\n".join(out)
 
 
@@ -805,6 +826,27 @@ def replace_section(path, key, body):
         f.write(text)
 
 
+def write_report(json_path, md_path):
+    """The markdown sections of a saved report (--report)."""
+    with open(json_path) as f:
+        rep = json.load(f)
+    m = rep["meta"]
+    text = []
+    if "sweep" in rep:
+        sw = rep["sweep"]
+        text.append(("sweep", markdown_sweep(sw["results"], m, sw["seconds"], sw["cpu_seconds"],
+                                             sw["jobs"], sw["points"], sw.get("loadavg"))))
+        text.append(("thresholds", markdown_thresholds()))
+    if "exhaustive" in rep:
+        text.append(("exhaustive", markdown_exhaustive(rep["exhaustive"], m, rep.get("loadavg_end"))))
+    for key, body in text:
+        if md_path:
+            replace_section(md_path, key, body)
+        else:
+            print(body + "\n")
+    return 0
+
+
 # =============================================================================
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -814,7 +856,7 @@ def main(argv=None):
     ap.add_argument("--only", nargs="+", metavar="NAME",
                     help="ufunc, alias or activation names for the sweep (an activation selects all "
                     "its ufuncs); 'none': skip the sweep")
-    ap.add_argument("--points", type=int, default=3000, metavar="N",
+    ap.add_argument("--points", type=int, default=20000, metavar="N",
                     help="sweep size: N log-spaced magnitudes per sign, N random bit patterns and N "
                     "random moderate values per (activation, dtype), besides the threshold "
                     "neighbourhoods (default %(default)s)")
@@ -832,8 +874,12 @@ def main(argv=None):
                     help="write the tables into FILE (between <!-- accuracy:sweep/exhaustive --> "
                     "markers, which are kept; created if missing)")
     ap.add_argument("--json", metavar="FILE")
+    ap.add_argument("--report", metavar="JSON",
+                    help="measure nothing: write the markdown of a saved --json file (with --markdown)")
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args(argv)
+    if args.report:
+        return write_report(args.report, args.markdown)
     log = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
     levels = _levels(args.isa)
     cmd = "python bench/accuracy.py " + " ".join(sys.argv[1:] if argv is None else argv)
@@ -852,7 +898,9 @@ def main(argv=None):
             f"{len(fails)} over their bound; {secs:.0f} s wall, {cpu:.0f} s CPU")
         rc |= bool(fails)
         if args.markdown:
-            replace_section(args.markdown, "sweep", markdown_sweep(res, m, secs, cpu, args.jobs, args.points))
+            replace_section(args.markdown, "sweep", markdown_sweep(res, m, secs, cpu, args.jobs, args.points,
+                                                                  report["sweep"]["loadavg"]))
+            replace_section(args.markdown, "thresholds", markdown_thresholds())
     if args.exhaustive:
         names = one_operand_names() if args.exhaustive == ["all"] else \
             [_table.ALIASES.get(n, n) for n in args.exhaustive]
@@ -872,9 +920,10 @@ def main(argv=None):
         finally:
             set_isa(old)
         report["exhaustive"] = ex
+        report["loadavg_end"] = os.getloadavg()
         rc |= any(r["status"] == "FAIL" for r in ex)
         if args.markdown:
-            replace_section(args.markdown, "exhaustive", markdown_exhaustive(ex, m))
+            replace_section(args.markdown, "exhaustive", markdown_exhaustive(ex, m, report["loadavg_end"]))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)
