@@ -102,7 +102,11 @@ FA_INLINE T S(fa_tanh)(FA_ARGS) { FA_UNUSED; return M(fa_tanh)(x); }
 FA_INLINE T S(fa_tanh_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    return (T)4 * S(fa__e_1pe2)(M(fa_exp)((T)-2 * M(fa_abs)(x)));
+    /* where E is subnormal but 4 E is not, E is formed scaled (then 4E/(1+E)^2 = 4E) */
+    T m2a = (T)-2 * M(fa_abs)(x);
+    int tail = m2a < FA_TB;
+    T es = M(fa_exp_scaled)(m2a, tail ? FA_TK : 0);
+    return tail ? ((T)4 * es) * FA_TU : (T)4 * S(fa__e_1pe2)(es);
 }
 FA_INLINE T S(fa_tanh_grad_from_output)(FA_ARGS) { FA_UNUSED; return (1 - x) * (1 + x); }
 

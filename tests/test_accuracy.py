@@ -44,39 +44,7 @@ DTYPE_IDS = {np.float16: "f16", np.float32: "f32", np.float64: "f64"}
 # holds these ufuncs to the measured error instead of the bound (so that they stay tested
 # and cannot get worse); test_known_violations checks the repro points against the table
 # bound as strict xfails: once a kernel is fixed it XPASSes and fails, and the entry must go.
-KNOWN_VIOLATIONS = {
-    ("tanh_grad", "f32"): (3, (44.017486572265625,),
-        "tanh_grad(np.float32(44.017487)) = 2.3386057e-38, correctly rounded 2.3386053e-38: "
-        "3 ULP > bound 2.  For 43.67 < |x| < 44.36 exp(-2|x|) is a float32 subnormal (few "
-        "significant bits) while 4 e / (1 + e)^2 is still normal; 4428 float32 inputs are off "
-        "by 3 ULP (exhaustive run)."),
-    ("tanh_backward", "f32"): (4, (-1.5, 44.265625),
-        "tanh_backward(np.float32(-1.5), np.float32(44.265625)) = -2.1355906e-38, correctly "
-        "rounded -2.13559e-38: 4 ULP > bound 3 (the tanh_grad error above, times 1.5 within "
-        "one binade)."),
-    ("selu", "f32"): (2, (-0.0001265812,),
-        "selu(np.float32(-0.0001265812)) = -0.00022252822, correctly rounded -0.00022252825: "
-        "2 ULP > bound 1 (scale*alpha * expm1(x) rounds twice in float); 79361 float32 inputs, "
-        "all in [-0.8411675, -1.1920963e-07] (exhaustive run)."),
-    ("selu_grad", "f32"): (2, (-8.192456,),
-        "selu_grad(np.float32(-8.192456)) = 0.00048652463, correctly rounded 0.0004865247: "
-        "2 ULP > bound 1 (scale*alpha * exp(x) rounds twice in float); 40340 float32 inputs, "
-        "all in [-87.32, -0.5644702] (exhaustive run)."),
-    ("softplus", "f32"): (2, (0.27143457531929016,),
-        "softplus(np.float32(0.27143458)) = 0.83804584, correctly rounded 0.83804595: 2 ULP > "
-        "bound 1.  1254 float32 inputs, all in [-2.0375385, -0.4327892] and [0.27143458, "
-        "0.43270835] (exhaustive run; too rare for the sweep's random points)."),
-    ("logsigmoid", "f32"): (2, (0.4327892065048218,),
-        "logsigmoid(np.float32(0.4327892)) = -0.49998546, correctly rounded -0.4999854: 2 ULP > "
-        "bound 1.  1254 float32 inputs, in [-0.43270835, -0.27143458] and [0.4327892, "
-        "2.0375385] (logsigmoid(x) = -softplus(-x): the same inputs as softplus)."),
-    ("tanhshrink", "f32"): (4, (1.0000251531600952,),
-        "tanhshrink(np.float32(1.0000252)) = 0.23842049, correctly rounded 0.23842043: 4 ULP > "
-        "bound 2 (x - tanh(x) in float just above the |x| = 1 switch: tanh's error is scaled by "
-        "4 in the ULPs of the difference); below it the polynomial: "
-        "tanhshrink(np.float32(0.54999983)) = 0.049479757, correctly rounded 0.049479745, 3 ULP.  "
-        "86166 float32 inputs, all with 0.00027029 <= |x| <= 1.0197732 (exhaustive run)."),
-}
+KNOWN_VIOLATIONS = {}  # (name, dtype id) -> (measured max, repro operands, reason): none now
 
 
 def _cases():
