@@ -3,15 +3,23 @@
  * NumPy calls a loop with dims = {rows, n} and steps = {the outer stride of
  * every operand, then the core strides of the operands that have the core
  * dimension}.  A contiguous row goes straight to the row kernel (chosen by
- * fa_isa at every call).  Any other row -- along a non-last axis, with a
- * negative stride, or float16 -- is gathered into a contiguous buffer and
- * its result scattered back.  Rows are gathered a tile of up to FA_SM_TILE
- * at a time: along axis 0 of a C-contiguous array neighbouring rows are
- * neighbours in memory, so a tile is read a cache line at a time instead of
- * one line per element.  float16 is widened to float32 on the way in, run
- * through the float32 kernel (itself computing in double) and rounded once on
- * the way out.  The workspace is allocated once per loop call: on the stack
- * when small, else with malloc.
+ * fa_isa at every call).
+ *
+ * Rows that lie side by side -- axis 0 of a C-contiguous array: every
+ * operand's outer stride is its element size -- go to the column kernels,
+ * FA_SMC_TW rows at a time: each memory row of the tile is read
+ * contiguously and the rows' maxima, exponentials and sums are vectors
+ * across the rows.  They give the row kernels' bits (fa_softmax.h).  A tile
+ * with a row whose maximum is not finite goes to the row kernels.
+ *
+ * Any other row -- along a non-last axis with other strides, with a negative
+ * stride, or float16 -- is gathered into a contiguous buffer and its result
+ * scattered back, a tile of up to FA_SM_TILE rows at a time (neighbouring
+ * rows are read a cache line at a time when they are neighbours in memory).
+ * float16 is widened to float32 on the way in, run through the float32
+ * kernel (itself computing in double) and rounded once on the way out.  The
+ * workspace is allocated once per loop call: on the stack when small, else
+ * with malloc.
  */
 #include <Python.h> /* only to report a failed malloc */
 #include <stdint.h>
@@ -23,34 +31,40 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define FA_SM_K(op, dt, isa) fa_sm_##op##_##dt##_##isa
+#define FA_SMC_K(op, dt, isa) fa_smc_##op##_##dt##_##isa
 #else /* only the portable kernels exist: they fill every slot */
 #define FA_SM_K(op, dt, isa) fa_sm_##op##_##dt##_baseline
+#define FA_SMC_K(op, dt, isa) fa_smc_##op##_##dt##_baseline
 #endif
 
-#define FA_SM_DECL1(op, dt, isa) \
-    void fa_sm_##op##_##dt##_##isa(ptrdiff_t, const char *, const char *, char *, double *);
-#define FA_SM_DECL(op, nin, core_out)                                         \
+#define FA_SM_DECL1(op, dt, isa)                                              \
+    void fa_sm_##op##_##dt##_##isa(ptrdiff_t, const char *, const char *, char *, double *); \
+    int fa_smc_##op##_##dt##_##isa(const fa_smc_args *);
+#define FA_SM_DECL(op, nin, core_out, uses_e)                                 \
     FA_SM_DECL1(op, f32, baseline) FA_SM_DECL1(op, f64, baseline)            \
     FA_SM_DECL1(op, f32, avx2) FA_SM_DECL1(op, f64, avx2)                    \
     FA_SM_DECL1(op, f32, avx512) FA_SM_DECL1(op, f64, avx512)
 FA_SM_OPS(FA_SM_DECL)
 
 enum {
-#define FA_SM_ENUM(op, nin, core_out) FA_GU_##op,
+#define FA_SM_ENUM(op, nin, core_out, uses_e) FA_GU_##op,
     FA_SM_OPS(FA_SM_ENUM)
 };
 
-#define FA_SM_ROW(op, nin, core_out)                                          \
+#define FA_SM_ROW(op, nin, core_out, uses_e)                                  \
     {#op, nin == 2 ? "(n),(n)->(n)" : core_out ? "(n)->(n)" : "(n)->()", nin, core_out, \
      {FA_SM_K(op, f32, baseline), FA_SM_K(op, f32, avx2), FA_SM_K(op, f32, avx512)}, \
      {FA_SM_K(op, f64, baseline), FA_SM_K(op, f64, avx2), FA_SM_K(op, f64, avx512)}, \
-     {&fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op]}},
+     {FA_SMC_K(op, f32, baseline), FA_SMC_K(op, f32, avx2), FA_SMC_K(op, f32, avx512)}, \
+     {FA_SMC_K(op, f64, baseline), FA_SMC_K(op, f64, avx2), FA_SMC_K(op, f64, avx512)}, \
+     uses_e, {&fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op]}},
 fa_gufunc fa_gufuncs[] = {FA_SM_OPS(FA_SM_ROW)};
 const int fa_ngufuncs = sizeof(fa_gufuncs) / sizeof(fa_gufuncs[0]);
 
 #define FA_SM_TILE 16          /* rows gathered together ... */
 #define FA_SM_TILE_BYTES 32768  /* ... up to this many bytes per operand */
 #define FA_SM_STACK 2048       /* workspace (in doubles) kept on the stack */
+#define FA_SMC_EMAX (1 << 20)  /* bytes of a column tile's exponentials kept, at most */
 
 #define FA_SM_ABS(v) ((v) < 0 ? -(v) : (v))
 
@@ -95,32 +109,78 @@ static void fa_sm_scatter(char *dst, ptrdiff_t cs, ptrdiff_t os, const char *buf
     }
 }
 
+/* what a loop call needs to run the row kernels on a range of rows */
+typedef struct {
+    fa_sm_kernel kern;
+    int nin, nop, es, ces;
+    ptrdiff_t n, tile;
+    ptrdiff_t cs[3];  /* core strides; 0 for a one-value-per-row output */
+    ptrdiff_t len[3]; /* elements per row: n, or 1 for that output */
+    int direct[3];    /* operand used where it lies (no gather/scatter) */
+    char *tbuf[3];    /* the tile buffers of the others */
+    double *scratch;  /* the kernels' scratch row */
+} fa_sm_rowrun;
+
+/* rows r0 <= r < r1, gathered (where not direct) a tile at a time */
+static void fa_sm_rows(const fa_sm_rowrun *R, char **args, const ptrdiff_t *steps, ptrdiff_t r0,
+                       ptrdiff_t r1)
+{
+    const int nin = R->nin, nop = R->nop, es = R->es;
+    const ptrdiff_t n = R->n;
+    for (; r0 < r1; r0 += R->tile) {
+        const ptrdiff_t nb = r1 - r0 < R->tile ? r1 - r0 : R->tile;
+        for (int j = 0; j < nin; j++)
+            if (!R->direct[j])
+                fa_sm_gather(R->tbuf[j], args[j] + r0 * steps[j], R->cs[j], steps[j], n, nb, es);
+        for (ptrdiff_t b = 0; b < nb; b++) {
+            char *at[3] = {NULL, NULL, NULL}; /* x (or y, dy), out */
+            for (int j = 0; j < nop; j++)
+                at[j] = R->direct[j] ? args[j] + (r0 + b) * steps[j] : R->tbuf[j] + b * R->len[j] * R->ces;
+            R->kern(n, at[0], nin > 1 ? at[1] : NULL, at[nin], R->scratch);
+        }
+        if (!R->direct[nin])
+            fa_sm_scatter(args[nin] + r0 * steps[nin], R->cs[nin], steps[nin], R->tbuf[nin], R->len[nin],
+                          nb, es);
+    }
+}
+
 /* es: element size in memory (2, 4, 8) */
 static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t *dims,
                        const ptrdiff_t *steps)
 {
     const ptrdiff_t rows = dims[0], n = dims[1];
-    const int nin = g->nin, nop = nin + 1, half = es == 2, ces = half ? 4 : es;
-    const fa_sm_kernel kern = es == 8 ? g->k64[fa_isa] : g->k32[fa_isa];
-    ptrdiff_t cs[3];  /* core strides; 0 for a one-value-per-row output */
-    ptrdiff_t len[3]; /* elements per row: n, or 1 for that output */
-    int direct[3];    /* operand used where it lies (no gather/scatter) */
+    const int half = es == 2;
+    fa_sm_rowrun R;
+    R.kern = es == 8 ? g->k64[fa_isa] : g->k32[fa_isa];
+    R.nin = g->nin, R.nop = g->nin + 1, R.es = es, R.ces = half ? 4 : es, R.n = n;
+    const int nin = R.nin, nop = R.nop;
     int all_direct = 1;
+    /* column tiles: the rows of every operand with the core dimension lie
+       side by side (axis 0 of a C-contiguous array) */
+    int cols = !half && n >= 2 && rows >= 2;
     if (rows <= 0) return;
     for (int j = 0; j < nop; j++) {
         int core = j < nin || g->core_out;
-        cs[j] = core ? steps[nop + j] : 0;
-        len[j] = core ? n : 1;
-        direct[j] = !half && (!core || n <= 1 || cs[j] == es);
-        all_direct &= direct[j];
+        R.cs[j] = core ? steps[nop + j] : 0;
+        R.len[j] = core ? n : 1;
+        R.direct[j] = !half && (!core || n <= 1 || R.cs[j] == es);
+        all_direct &= R.direct[j];
+        if (core) cols &= steps[j] == es;
     }
-    /* workspace: the kernels' scratch row, then one tile per gathered operand */
-    ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_BYTES / (n * ces);
-    tile = tile < 1 ? 1 : (tile > FA_SM_TILE ? FA_SM_TILE : tile);
+    cols &= !all_direct;
+    /* workspace: the kernels' scratch row, one tile per gathered operand,
+       then the column tiles' */
+    ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_BYTES / (n * R.ces);
+    R.tile = tile < 1 ? 1 : (tile > FA_SM_TILE ? FA_SM_TILE : tile);
     const ptrdiff_t scratch = n + FA_SM_PAD;
-    ptrdiff_t need = scratch;
+    ptrdiff_t need = scratch, ecol = 0;
     for (int j = 0; j < nop; j++)
-        if (!direct[j]) need += (tile * len[j] * ces + 7) / 8;
+        if (!R.direct[j]) need += (R.tile * R.len[j] * R.ces + 7) / 8;
+    if (cols) {
+        need += FA_SMC_WS;
+        if (g->uses_e && es == 4 && n <= FA_SMC_EMAX / (FA_SMC_TW * 8)) ecol = n * FA_SMC_TW;
+        need += ecol;
+    }
     double stackbuf[FA_SM_STACK], *ws = stackbuf;
     if (need > FA_SM_STACK) {
         ws = (double *)malloc((size_t)need * sizeof(double));
@@ -131,24 +191,34 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
             return;
         }
     }
-    char *tbuf[3] = {NULL, NULL, NULL};
+    R.scratch = ws;
     double *next = ws + scratch;
-    for (int j = 0; j < nop; j++)
-        if (!direct[j]) tbuf[j] = (char *)next, next += (tile * len[j] * ces + 7) / 8;
+    for (int j = 0; j < nop; j++) {
+        R.tbuf[j] = NULL;
+        if (!R.direct[j]) R.tbuf[j] = (char *)next, next += (R.tile * R.len[j] * R.ces + 7) / 8;
+    }
 
     fa_fpstate fp = fa_fp_save();
-    for (ptrdiff_t r0 = 0; r0 < rows; r0 += tile) {
-        const ptrdiff_t nb = rows - r0 < tile ? rows - r0 : tile;
-        for (int j = 0; j < nin; j++)
-            if (!direct[j]) fa_sm_gather(tbuf[j], args[j] + r0 * steps[j], cs[j], steps[j], n, nb, es);
-        for (ptrdiff_t b = 0; b < nb; b++) {
-            char *at[3] = {NULL, NULL, NULL}; /* x (or y, dy), out */
-            for (int j = 0; j < nop; j++)
-                at[j] = direct[j] ? args[j] + (r0 + b) * steps[j] : tbuf[j] + b * len[j] * ces;
-            kern(n, at[0], nin > 1 ? at[1] : NULL, at[nin], ws);
+    if (cols) {
+        const fa_smc_kernel ck = es == 8 ? g->c64[fa_isa] : g->c32[fa_isa];
+        fa_smc_args A;
+        A.n = n;
+        A.sa = R.cs[0];
+        A.sb = nin > 1 ? R.cs[1] : 0;
+        A.sy = g->core_out ? R.cs[nin] : steps[nin];
+        A.ws = next;
+        A.e = ecol ? next + FA_SMC_WS : NULL;
+        A.b = NULL;
+        for (ptrdiff_t r0 = 0; r0 < rows; r0 += FA_SMC_TW) {
+            A.w = rows - r0 < FA_SMC_TW ? rows - r0 : FA_SMC_TW;
+            A.a = args[0] + r0 * steps[0];
+            if (nin > 1) A.b = args[1] + r0 * steps[1];
+            A.y = args[nin] + r0 * steps[nin];
+            if (ck(&A)) /* a row whose maximum is not finite: the row kernels */
+                fa_sm_rows(&R, args, steps, r0, r0 + A.w);
         }
-        if (!direct[nin])
-            fa_sm_scatter(args[nin] + r0 * steps[nin], cs[nin], steps[nin], tbuf[nin], len[nin], nb, es);
+    } else {
+        fa_sm_rows(&R, args, steps, 0, rows);
     }
     fa_fp_restore(fp);
     if (ws != stackbuf) free(ws);

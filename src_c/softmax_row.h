@@ -18,8 +18,11 @@
 typedef TS SMH(v) __attribute__((vector_size(FA_SM_VB)));
 typedef TI SMH(m) __attribute__((vector_size(FA_SM_VB))); /* comparison masks */
 
-/* max of z = sign * x over the row, NaN skipped; -inf for an empty row
-   (exact, so the lanes need not match between levels) */
+/* max of z = sign * x over the row, NaN skipped; -inf for an empty row.
+   Exact, so the lanes need not match between levels or with the column
+   kernels -- but for the sign of a zero maximum (0.0 and -0.0 compare equal,
+   and which one a lane keeps depends on the order), which would show in
+   log_softmax's -0.0 - (-0.0): a zero maximum is made +0.0. */
 FA_INLINE double SMH(max)(ptrdiff_t n, const TS *x, TS sign)
 {
     enum { VN = FA_SM_VB / sizeof(TS), NV = 4, W = NV * VN };
@@ -29,7 +32,7 @@ FA_INLINE double SMH(max)(ptrdiff_t n, const TS *x, TS sign)
             TS z = sign * x[i];
             m = z > m ? z : m;
         }
-        return (double)m;
+        return (double)m + 0.0;
     }
     const SMH(v) ninf = (SMH(v)){0} - (TS)INFINITY;
     SMH(v) acc[NV], z;
@@ -55,23 +58,25 @@ FA_INLINE double SMH(max)(ptrdiff_t n, const TS *x, TS sign)
     memcpy(lane, &acc[0], sizeof z);
     for (int h = VN / 2; h >= 1; h /= 2) /* a tree, not a chain of VN */
         for (int j = 0; j < h; j++) lane[j] = lane[j + h] > lane[j] ? lane[j + h] : lane[j];
-    return (double)lane[0];
+    return (double)lane[0] + 0.0; /* -0.0 + 0.0 = +0.0 */
 }
 
 /* e_i = exp(z_i - m) for a finite m.  For float64, z_i - m = d is rounded:
    its exact error lo (TwoSum) would cost up to |d| / 2 ULP if ignored, so
    exp(d + lo) it is.  A float32 row needs no correction (the error is below
    2^-53 |d|, far under a float32 ULP), nor fa_exp's full double precision. */
-FA_INLINE void SMH(expz)(ptrdiff_t n, const TS *x, TS sign, double m, double *e)
+FA_INLINE double SMH(exp1)(TS x, TS sign, double m)
 {
     if (sizeof(TS) == 8) {
-        for (ptrdiff_t i = 0; i < n; i++) {
-            double z = (double)(sign * x[i]), d = z - m, b = d - z;
-            e[i] = fa_sm_exp_dd(d, (z - (d - b)) + (-m - b));
-        }
-    } else {
-        for (ptrdiff_t i = 0; i < n; i++) e[i] = fa_sm_exp_f32res((double)(sign * x[i]) - m);
+        double z = (double)(sign * x), d = z - m, b = d - z;
+        return fa_sm_exp_dd(d, (z - (d - b)) + (-m - b));
     }
+    return fa_sm_exp_f32res((double)(sign * x) - m);
+}
+
+FA_INLINE void SMH(expz)(ptrdiff_t n, const TS *x, TS sign, double m, double *e)
+{
+    for (ptrdiff_t i = 0; i < n; i++) e[i] = SMH(exp1)(x[i], sign, m);
     fa_sm_pad(n, e);
 }
 
@@ -160,6 +165,153 @@ void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *
     double s = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
     for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - fa_exp((double)y[i]) * s);
 }
+
+/* ---- column tiles (see fa_softmax.h) ------------------------------------
+   Each loop over j below is the row kernel's loop over i, for one element
+   of each of the w rows: gcc vectorizes it across the rows. */
+#define SMC(op) FA_SM_CAT(fa_smc_, op, _, SFX, FA_SM_CAT(_, FA_ISA, , , ))
+#define TW FA_SMC_TW
+#define SMC_ROW(base, stride, k) ((const TS *)((base) + (k) * (stride)))
+
+/* m[j] = the maximum of row j as SMH(max) gives it; 0 if all are finite */
+FA_INLINE int SMH(cmax)(const fa_smc_args *A, ptrdiff_t w, TS sign, double *restrict m)
+{
+    TS mt[TW];
+    for (ptrdiff_t j = 0; j < w; j++) mt[j] = -(TS)INFINITY;
+    for (ptrdiff_t k = 0; k < A->n; k++) {
+        const TS *restrict x = SMC_ROW(A->a, A->sa, k);
+        for (ptrdiff_t j = 0; j < w; j++) {
+            TS z = sign * x[j];
+            mt[j] = z > mt[j] ? z : mt[j];
+        }
+    }
+    int bad = 0;
+    for (ptrdiff_t j = 0; j < w; j++) {
+        m[j] = (double)mt[j] + 0.0;
+        bad |= !(fa_abs(m[j]) < INFINITY);
+    }
+    return bad;
+}
+
+FA_INLINE void SMH(cexp)(ptrdiff_t w, const TS *restrict x, TS sign, const double *restrict m,
+                         double *restrict e)
+{
+    for (ptrdiff_t j = 0; j < w; j++) e[j] = SMH(exp1)(x[j], sign, m[j]);
+}
+
+/* y = e * (1 / S) for float32, y = y / S in place for float64 (y holds e),
+   as SMH(forward) */
+FA_INLINE void SMH(cprob)(ptrdiff_t w, const double *restrict e, const double *restrict r,
+                          TS *restrict y)
+{
+    for (ptrdiff_t j = 0; j < w; j++) y[j] = (TS)(e[j] * r[j]);
+}
+FA_INLINE void SMH(cdiv)(ptrdiff_t w, TS *restrict y, const double *restrict S)
+{
+    for (ptrdiff_t j = 0; j < w; j++) y[j] = (TS)((double)y[j] / S[j]);
+}
+
+/* the forward kernels on w rows (w = TW, a constant, for whole tiles) */
+FA_INLINE int SMH(cforward)(int what, const fa_smc_args *A, TS sign, ptrdiff_t w)
+{
+    const ptrdiff_t n = A->n;
+    double *m = A->ws, *v1 = m + TW, *v2 = v1 + TW, *tmp = v2 + TW;
+    double *s = tmp + TW, *c = s + FA_SM_W * TW, *kk = c + FA_SM_W * TW;
+    /* float64 softmax keeps e in y until it divides it by S (x is not read
+       again: y may be x); float32 keeps it in A->e, or computes it twice */
+    const int keep = what == FA_SM_PROB && (sizeof(TS) == 8 || A->e);
+    double *E = sizeof(TS) == 4 && keep ? A->e : NULL;
+    if (SMH(cmax)(A, w, sign, m)) return 1;
+    fa_smc_zero(s, c, kk);
+    for (ptrdiff_t k = 0; k < n; k++) {
+        double *e = !keep ? tmp : sizeof(TS) == 8 ? (double *)(A->y + k * A->sy) : E + k * TW;
+        SMH(cexp)(w, SMC_ROW(A->a, A->sa, k), sign, m, e);
+        ptrdiff_t L = (k % FA_SM_W) * TW;
+        fa_smc_acc(w, e, s + L, c + L, kk + L, FA_SM_COMP, 1);
+    }
+    fa_smc_fold(w, s, c, kk, FA_SM_COMP, v1, v2); /* v1 = sum, v2 = ones */
+    if (what == FA_SM_PROB) {
+        for (ptrdiff_t j = 0; j < w; j++) {
+            double S = v2[j] + v1[j];
+            v1[j] = sizeof(TS) == 8 ? S : 1.0 / S;
+        }
+        for (ptrdiff_t k = 0; k < n; k++) {
+            TS *y = (TS *)(A->y + k * A->sy);
+            if (sizeof(TS) == 8) {
+                SMH(cdiv)(w, y, v1);
+            } else {
+                if (!keep) SMH(cexp)(w, SMC_ROW(A->a, A->sa, k), sign, m, tmp);
+                SMH(cprob)(w, keep ? E + k * TW : tmp, v1, y);
+            }
+        }
+        return 0;
+    }
+    for (ptrdiff_t j = 0; j < w; j++) v1[j] = fa_log1p((v2[j] - 1.0) + v1[j]); /* L */
+    if (what == FA_SM_LSE) {
+        for (ptrdiff_t j = 0; j < w; j++) *(TS *)(A->y + j * A->sy) = (TS)(m[j] + v1[j]);
+        return 0;
+    }
+    for (ptrdiff_t k = 0; k < n; k++) {
+        const TS *x = SMC_ROW(A->a, A->sa, k);
+        TS *y = (TS *)(A->y + k * A->sy); /* may be x itself (in place) */
+        for (ptrdiff_t j = 0; j < w; j++) y[j] = (TS)(((double)(sign * x[j]) - m[j]) - v1[j]);
+    }
+    return 0;
+}
+
+/* the backward kernels: what = 0 softmax_backward, 1 log_softmax_backward */
+FA_INLINE int SMH(cbackward)(int what, const fa_smc_args *A, ptrdiff_t w)
+{
+    const ptrdiff_t n = A->n;
+    double *v1 = A->ws + TW, *v2 = v1 + TW, *tmp = v2 + TW;
+    double *s = tmp + TW, *c = s + FA_SM_W * TW, *kk = c + FA_SM_W * TW;
+    fa_smc_zero(s, c, kk);
+    for (ptrdiff_t k = 0; k < n; k++) {
+        const TS *restrict y = SMC_ROW(A->a, A->sa, k), *restrict dy = SMC_ROW(A->b, A->sb, k);
+        if (what == 0) {
+            for (ptrdiff_t j = 0; j < w; j++) tmp[j] = (double)dy[j] * (double)y[j];
+        } else {
+            for (ptrdiff_t j = 0; j < w; j++) tmp[j] = y[j] != y[j] ? (double)y[j] : (double)dy[j];
+        }
+        ptrdiff_t L = (k % FA_SM_W) * TW;
+        fa_smc_acc(w, tmp, s + L, c + L, kk + L, FA_SM_COMP, 0);
+    }
+    fa_smc_fold(w, s, c, kk, FA_SM_COMP, v1, v2);
+    for (ptrdiff_t k = 0; k < n; k++) {
+        const TS *y = SMC_ROW(A->a, A->sa, k), *dy = SMC_ROW(A->b, A->sb, k);
+        TS *o = (TS *)(A->y + k * A->sy); /* may be y or dy (in place) */
+        if (what == 0) {
+            for (ptrdiff_t j = 0; j < w; j++) o[j] = (TS)((double)y[j] * ((double)dy[j] - v1[j]));
+        } else {
+            for (ptrdiff_t j = 0; j < w; j++)
+                o[j] = (TS)((double)dy[j] - fa_exp((double)y[j]) * v1[j]);
+        }
+    }
+    return 0;
+}
+
+/* whole tiles get their own copy of the code, with w = TW known */
+#define FA_SMC_DEF(op, call)                                                  \
+    int SMC(op)(const fa_smc_args *A)                                         \
+    {                                                                         \
+        if (A->w == TW) {                                                     \
+            const ptrdiff_t w = TW;                                           \
+            return call;                                                      \
+        } else {                                                              \
+            const ptrdiff_t w = A->w;                                         \
+            return call;                                                      \
+        }                                                                     \
+    }
+FA_SMC_DEF(softmax, SMH(cforward)(FA_SM_PROB, A, (TS)1, w))
+FA_SMC_DEF(log_softmax, SMH(cforward)(FA_SM_LOGPROB, A, (TS)1, w))
+FA_SMC_DEF(logsumexp, SMH(cforward)(FA_SM_LSE, A, (TS)1, w))
+FA_SMC_DEF(softmin, SMH(cforward)(FA_SM_PROB, A, (TS)-1, w))
+FA_SMC_DEF(softmax_backward, SMH(cbackward)(0, A, w))
+FA_SMC_DEF(log_softmax_backward, SMH(cbackward)(1, A, w))
+#undef FA_SMC_DEF
+#undef SMC_ROW
+#undef TW
+#undef SMC
 
 #undef SMH
 #undef SMK
