@@ -74,10 +74,43 @@ FA_INLINE double SMH(exp1)(TS x, TS sign, double m)
     return fa_sm_exp_f32res((double)(sign * x) - m);
 }
 
-FA_INLINE void SMH(expz)(ptrdiff_t n, const TS *x, TS sign, double m, double *e)
+/* the terms that the kernels sum, t[i] for i < cnt: exp(z_i - m) (FA_SM_T_EXP,
+   a = x), dy_i y_i (FA_SM_T_PROD, a = y, b = dy), dy_i or a NaN y_i
+   (FA_SM_T_DY); the row and the column kernels both take them from here */
+FA_INLINE void SMH(terms)(int what, ptrdiff_t cnt, const TS *restrict a, const TS *restrict b,
+                          TS sign, double m, double *restrict t)
 {
-    for (ptrdiff_t i = 0; i < n; i++) e[i] = SMH(exp1)(x[i], sign, m);
-    fa_sm_pad(n, e);
+    if (what == FA_SM_T_EXP) {
+        for (ptrdiff_t i = 0; i < cnt; i++) t[i] = SMH(exp1)(a[i], sign, m);
+    } else if (what == FA_SM_T_PROD) {
+        for (ptrdiff_t i = 0; i < cnt; i++) t[i] = (double)b[i] * (double)a[i];
+    } else {
+        for (ptrdiff_t i = 0; i < cnt; i++) t[i] = a[i] != a[i] ? (double)a[i] : (double)b[i];
+    }
+}
+
+/* the sum of the terms over the row (fa_sm_acc's lanes and tree), formed
+   FA_SM_BLK at a time (a loop gcc vectorizes; a block of FA_SM_W alone it
+   unrolls into scalar code) and summed while in L1; kept in e[0..n) if e is
+   not NULL */
+FA_INLINE double SMH(rowsum)(int what, ptrdiff_t n, const TS *a, const TS *b, TS sign, double m,
+                             double *e, int split, double *ones)
+{
+    fa_sm_acc acc;
+    double blk[FA_SM_BLK];
+    fa_sm_acc_init(&acc);
+    for (ptrdiff_t i = 0; i < n; i += FA_SM_BLK) {
+        double *t = e ? e + i : blk;
+        ptrdiff_t cnt = n - i < FA_SM_BLK ? n - i : FA_SM_BLK;
+        if (cnt == FA_SM_BLK) {
+            SMH(terms)(what, FA_SM_BLK, a + i, b + i, sign, m, t);
+        } else { /* the last block, padded with zeros (e has room) */
+            SMH(terms)(what, cnt, a + i, b + i, sign, m, t);
+            for (; cnt % FA_SM_W; cnt++) t[cnt] = 0.0;
+        }
+        for (ptrdiff_t j = 0; j < cnt; j += FA_SM_W) fa_sm_acc_add(&acc, t + j, FA_SM_COMP, split);
+    }
+    return fa_sm_acc_fold(&acc, FA_SM_COMP, split, ones);
 }
 
 /* rows whose max is +-inf (m; also all-NaN and empty rows, m = -inf):
@@ -109,8 +142,7 @@ FA_INLINE void SMH(forward)(int what, ptrdiff_t n, const TS *x, TS sign, TS *y, 
         SMH(special)(what, n, x, sign, m, y);
         return;
     }
-    SMH(expz)(n, x, sign, m, e);
-    double ones, s = fa_sm_sum(n, e, FA_SM_COMP, 1, &ones);
+    double ones, s = SMH(rowsum)(FA_SM_T_EXP, n, x, x, sign, m, what == FA_SM_PROB ? e : NULL, 1, &ones);
     if (what == FA_SM_PROB) {
         double S = ones + s;
         if (sizeof(TS) == 8) {
@@ -148,9 +180,8 @@ void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out,
 {
     const TS *y = (const TS *)a, *dy = (const TS *)b;
     TS *o = (TS *)out;
-    for (ptrdiff_t i = 0; i < n; i++) e[i] = (double)dy[i] * (double)y[i];
-    fa_sm_pad(n, e);
-    double d = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
+    (void)e;
+    double d = SMH(rowsum)(FA_SM_T_PROD, n, y, dy, 1, 0.0, NULL, 0, NULL);
     for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)y[i] * ((double)dy[i] - d));
 }
 
@@ -160,9 +191,8 @@ void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *
 {
     const TS *y = (const TS *)a, *dy = (const TS *)b;
     TS *o = (TS *)out;
-    for (ptrdiff_t i = 0; i < n; i++) e[i] = y[i] != y[i] ? (double)y[i] : (double)dy[i];
-    fa_sm_pad(n, e);
-    double s = fa_sm_sum(n, e, FA_SM_COMP, 0, NULL);
+    (void)e;
+    double s = SMH(rowsum)(FA_SM_T_DY, n, y, dy, 1, 0.0, NULL, 0, NULL);
     for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - fa_exp((double)y[i]) * s);
 }
 
@@ -193,6 +223,7 @@ FA_INLINE int SMH(cmax)(const fa_smc_args *A, ptrdiff_t w, TS sign, double *rest
     return bad;
 }
 
+/* SMH(terms)' exponentials, with row j's own maximum m[j] */
 FA_INLINE void SMH(cexp)(ptrdiff_t w, const TS *restrict x, TS sign, const double *restrict m,
                          double *restrict e)
 {
@@ -268,11 +299,7 @@ FA_INLINE int SMH(cbackward)(int what, const fa_smc_args *A, ptrdiff_t w)
     fa_smc_zero(s, c, kk);
     for (ptrdiff_t k = 0; k < n; k++) {
         const TS *restrict y = SMC_ROW(A->a, A->sa, k), *restrict dy = SMC_ROW(A->b, A->sb, k);
-        if (what == 0) {
-            for (ptrdiff_t j = 0; j < w; j++) tmp[j] = (double)dy[j] * (double)y[j];
-        } else {
-            for (ptrdiff_t j = 0; j < w; j++) tmp[j] = y[j] != y[j] ? (double)y[j] : (double)dy[j];
-        }
+        SMH(terms)(what == 0 ? FA_SM_T_PROD : FA_SM_T_DY, w, y, dy, 1, 0.0, tmp);
         ptrdiff_t L = (k % FA_SM_W) * TW;
         fa_smc_acc(w, tmp, s + L, c + L, kk + L, FA_SM_COMP, 0);
     }
