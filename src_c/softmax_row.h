@@ -185,6 +185,13 @@ void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out,
     for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)y[i] * ((double)dy[i] - d));
 }
 
+/* exp(y) of log_softmax_backward: float64 rows take fa_exp, the same bits
+   on every level; float32 rows a version with FMA (fa_sm_exp_f32acc) */
+FA_INLINE double SMH(expy)(double y)
+{
+    return sizeof(TS) == 8 ? fa_exp(y) : fa_sm_exp_f32acc(y);
+}
+
 /* log_softmax_backward(y, dy) = dy - exp(y) * sum(dy); y is the log_softmax
    output.  A NaN in y is put into the sum so that it, too, spreads to the row. */
 void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out, double *e)
@@ -193,7 +200,7 @@ void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *
     TS *o = (TS *)out;
     (void)e;
     double s = SMH(rowsum)(FA_SM_T_DY, n, y, dy, 1, 0.0, NULL, 0, NULL);
-    for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - fa_exp((double)y[i]) * s);
+    for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - SMH(expy)((double)y[i]) * s);
 }
 
 /* ---- column tiles (see fa_softmax.h) ------------------------------------
@@ -311,7 +318,7 @@ FA_INLINE int SMH(cbackward)(int what, const fa_smc_args *A, ptrdiff_t w)
             for (ptrdiff_t j = 0; j < w; j++) o[j] = (TS)((double)y[j] * ((double)dy[j] - v1[j]));
         } else {
             for (ptrdiff_t j = 0; j < w; j++)
-                o[j] = (TS)((double)dy[j] - fa_exp((double)y[j]) * v1[j]);
+                o[j] = (TS)((double)dy[j] - SMH(expy)((double)y[j]) * v1[j]);
         }
     }
     return 0;
