@@ -9,6 +9,16 @@
  * instruction-set level (softmax.inc, included by kernels_<isa>.c) and picked
  * through fa_isa at call time.  softmax.c holds the gufunc loops: strides,
  * float16 and the FP status.
+ *
+ * A column kernel computes the same gufunc over a tile of w <= FA_SMC_TW
+ * rows that lie side by side in memory -- axis 0 of a C-contiguous array:
+ * element k of row j is at a + k * sa + j * sizeof(element) -- so that
+ * each memory row is read contiguously, a vector of rows at a time.  It does
+ * the row kernel's arithmetic element for element (the same sum lanes and
+ * folding tree), so its results are the same bits.
+ *     int fa_smc_<op>_<f32|f64>_<isa>(const fa_smc_args *)
+ * returns nonzero, having written nothing, when a row's maximum is not
+ * finite (+-inf, all NaN): the caller then runs the row kernels on that tile.
  */
 #ifndef FA_SOFTMAX_H
 #define FA_SOFTMAX_H
@@ -19,15 +29,31 @@
 
 typedef void (*fa_sm_kernel)(ptrdiff_t n, const char *a, const char *b, char *y, double *e);
 
-/* X(name, nin, core_out): nin data operands of n elements each; core_out = 0
-   when the output is one value per row ((n)->()) */
+#define FA_SMC_TW 64 /* rows (columns of memory) in a column tile */
+typedef struct {
+    ptrdiff_t n, w;     /* row length (memory rows), rows in the tile (<= FA_SMC_TW) */
+    const char *a, *b;  /* x (or y), dy: row 0, element 0 */
+    char *y;            /* the output's row 0, element 0 */
+    ptrdiff_t sa, sb;   /* strides between elements k and k + 1 of a row */
+    ptrdiff_t sy;       /* the same for y; for a (n)->() output, between its rows */
+    double *ws;         /* FA_SMC_WS doubles of workspace */
+    double *e;          /* float32 softmax, softmin: n * FA_SMC_TW doubles for
+                           the exponentials, or NULL to compute them twice
+                           (float64 keeps them in y) */
+} fa_smc_args;
+typedef int (*fa_smc_kernel)(const fa_smc_args *);
+#define FA_SMC_WS ((3 * 16 + 8) * FA_SMC_TW) /* three sums of 16 lanes, row vectors */
+
+/* X(name, nin, core_out, uses_e): nin data operands of n elements each;
+   core_out = 0 when the output is one value per row ((n)->()); uses_e = 1
+   when the column kernel keeps the exponentials (fa_smc_args.e) */
 #define FA_SM_OPS(X)                                                          \
-    X(softmax, 1, 1)                                                          \
-    X(log_softmax, 1, 1)                                                      \
-    X(logsumexp, 1, 0)                                                        \
-    X(softmin, 1, 1)                                                          \
-    X(softmax_backward, 2, 1)                                                 \
-    X(log_softmax_backward, 2, 1)
+    X(softmax, 1, 1, 1)                                                       \
+    X(log_softmax, 1, 1, 0)                                                   \
+    X(logsumexp, 1, 0, 0)                                                     \
+    X(softmin, 1, 1, 1)                                                       \
+    X(softmax_backward, 2, 1, 0)                                              \
+    X(log_softmax_backward, 2, 1, 0)
 
 typedef struct {
     const char *name;       /* the gufunc's name */
@@ -36,6 +62,9 @@ typedef struct {
     int core_out;
     fa_sm_kernel k32[FA_NISA];
     fa_sm_kernel k64[FA_NISA];
+    fa_smc_kernel c32[FA_NISA]; /* column tiles */
+    fa_smc_kernel c64[FA_NISA];
+    int uses_e;
     void *data[3];          /* per-loop data for NumPy: this row */
 } fa_gufunc;
 
