@@ -37,11 +37,11 @@ from _ulp import assert_bitwise_equal, cast, edge_points, reference_of, ulp_boun
 ELEMENTWISE = [u.name for u in _table.UFUNCS]
 IN_DTYPES = (np.float16, np.float32, np.float64, np.int8, np.int32)
 
-FAST = settings(max_examples=int(__import__("os").environ.get("FASTACT_FUZZ_EXAMPLES", 300)),
+FAST = settings(max_examples=int(__import__("os").environ.get("FASTACT_FUZZ_EXAMPLES", 800)),
                 deadline=None, derandomize=False, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
-SLOW = settings(FAST, max_examples=6000)
+SLOW = settings(FAST, max_examples=20000)
 
 
 # ---- strategies ---------------------------------------------------------------
