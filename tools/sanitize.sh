@@ -8,8 +8,11 @@
 #   KEEP=1 tools/sanitize.sh                # keep the temporary copy (path printed)
 #
 # CPython itself "leaks" at exit, so leak detection is off (detect_leaks=0).
-# UBSan reports are fatal (halt_on_error=1), as are ASan's.  The source tree
-# is not touched: the copy is built with `setup.py build_ext --inplace`.
+# ASan errors abort the run; UBSan reports do not (so that one run lists them
+# all).  Both write to log files in the copy (pytest would swallow stderr of a
+# passing test), which are printed at the end; any report makes the exit
+# status 1.  The source tree is not touched: the copy is built with
+# `setup.py build_ext --inplace`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d /tmp/fastact-asan.XXXXXX)"
@@ -20,7 +23,7 @@ t0=$(date +%s)
 # the tracked sources plus local (uncommitted) changes; no build products
 (cd "$here" && git ls-files -co --exclude-standard -z) | (cd "$here" && xargs -0 cp --parents -t "$tmp")
 cd "$tmp"
-san="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+san="-fsanitize=address,undefined -fno-omit-frame-pointer"
 # -O1 keeps ASan's reports readable; -g for line numbers
 CFLAGS="$san -g -O1" LDFLAGS="$san" python setup.py build_ext --inplace -j2 >build.log 2>&1 ||
     { tail -40 build.log; exit 1; }
@@ -30,8 +33,8 @@ echo "sanitized build: $((t1 - t0)) s in $tmp"
 libasan="$(gcc -print-file-name=libasan.so)"
 libubsan="$(gcc -print-file-name=libubsan.so)"
 export LD_PRELOAD="$libasan:$libubsan"
-export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=0:allocator_may_return_null=1:detect_stack_use_after_return=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:allocator_may_return_null=1:detect_stack_use_after_return=1:log_path=$tmp/asan.log"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$tmp/ubsan.log"
 export PYTHONPATH="$tmp"
 export PYTHONDONTWRITEBYTECODE=1
 python - <<'PY'
@@ -43,8 +46,14 @@ status=0
 if [ $# -eq 0 ]; then set -- tests -q -p no:cacheprovider -x; fi
 python -m pytest "$@" 2>&1 | tee pytest.log || status=$?
 t2=$(date +%s)
-if grep -qE "ERROR: AddressSanitizer|runtime error:" pytest.log; then
-    echo "SANITIZER REPORTS FOUND (see above)"; status=1
+if ls "$tmp"/asan.log* "$tmp"/ubsan.log* >/dev/null 2>&1; then
+    # one line per distinct report site, then the first full report
+    grep -hE "runtime error:|ERROR: AddressSanitizer" "$tmp"/asan.log* "$tmp"/ubsan.log* 2>/dev/null |
+        sed "s|$tmp/||" | sort | uniq -c
+    for f in "$tmp"/asan.log* "$tmp"/ubsan.log*; do [ -e "$f" ] && { head -12 "$f"; break; }; done
+    echo "SANITIZER REPORTS FOUND"; status=1
+else
+    echo "sanitizers: clean"
 fi
 echo "sanitized test run: $((t2 - t1)) s, exit status $status"
 exit $status
