@@ -9,9 +9,9 @@
 #
 # CPython itself "leaks" at exit, so leak detection is off (detect_leaks=0).
 # ASan errors abort the run; UBSan reports do not (so that one run lists them
-# all).  Both write to log files in the copy (pytest would swallow stderr of a
-# passing test), which are printed at the end; any report makes the exit
-# status 1.  The source tree is not touched: the copy is built with
+# all).  pytest runs with -s (no capture: it would swallow the stderr of a
+# passing test, and of a run that ASan aborts); the reports are summarised at
+# the end, and any report makes the exit status 1.  The source tree is not touched: the copy is built with
 # `setup.py build_ext --inplace`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,8 +33,8 @@ echo "sanitized build: $((t1 - t0)) s in $tmp"
 libasan="$(gcc -print-file-name=libasan.so)"
 libubsan="$(gcc -print-file-name=libubsan.so)"
 export LD_PRELOAD="$libasan:$libubsan"
-export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:allocator_may_return_null=1:detect_stack_use_after_return=1:log_path=$tmp/asan.log"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0:log_path=$tmp/ubsan.log"
+export ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:allocator_may_return_null=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=0"
 export PYTHONPATH="$tmp"
 export PYTHONDONTWRITEBYTECODE=1
 python - <<'PY'
@@ -44,13 +44,11 @@ print("fastact from", os.path.dirname(fastact.__file__), "ISA", fastact.get_isa(
 PY
 status=0
 if [ $# -eq 0 ]; then set -- tests -q -p no:cacheprovider -x; fi
-python -m pytest "$@" 2>&1 | tee pytest.log || status=$?
+python -m pytest -s "$@" 2>&1 | tee pytest.log || status=${PIPESTATUS[0]}
 t2=$(date +%s)
-if ls "$tmp"/asan.log* "$tmp"/ubsan.log* >/dev/null 2>&1; then
-    # one line per distinct report site, then the first full report
-    grep -hE "runtime error:|ERROR: AddressSanitizer" "$tmp"/asan.log* "$tmp"/ubsan.log* 2>/dev/null |
-        sed "s|$tmp/||" | sort | uniq -c
-    for f in "$tmp"/asan.log* "$tmp"/ubsan.log*; do [ -e "$f" ] && { head -12 "$f"; break; }; done
+if grep -qE "runtime error:|ERROR: AddressSanitizer" pytest.log; then
+    echo "---- distinct sanitizer reports:"
+    grep -hE "runtime error:|ERROR: AddressSanitizer" pytest.log | sed "s|$tmp/||" | sort | uniq -c
     echo "SANITIZER REPORTS FOUND"; status=1
 else
     echo "sanitizers: clean"
