@@ -38,9 +38,9 @@ FA_INLINE T S(fa_leaky_relu)(FA_ARGS) { FA_UNUSED; return x > 0 ? x : p1 * x; }
 FA_INLINE T S(fa_leaky_relu_grad)(FA_ARGS) { FA_UNUSED; return FA_NANP(x, x > 0 ? (T)1 : p1); }
 /* d prelu / d a */
 FA_INLINE T S(fa_prelu_grad_a)(FA_ARGS) { FA_UNUSED; return x > 0 ? (T)0 : x; }
-/* rrelu in inference: leaky_relu with the mean slope (lower + upper) / 2 */
-FA_INLINE T S(fa_rrelu)(FA_ARGS) { FA_UNUSED; return x > 0 ? x : x * ((p1 + p2) * (T)0.5); }
-FA_INLINE T S(fa_rrelu_grad)(FA_ARGS) { FA_UNUSED; return FA_NANP(x, x > 0 ? (T)1 : (p1 + p2) * (T)0.5); }
+/* rrelu in inference: leaky_relu with the mean slope lower/2 + upper/2 (no overflow) */
+FA_INLINE T S(fa_rrelu)(FA_ARGS) { FA_UNUSED; return x > 0 ? x : x * (p1 * (T)0.5 + p2 * (T)0.5); }
+FA_INLINE T S(fa_rrelu_grad)(FA_ARGS) { FA_UNUSED; return FA_NANP(x, x > 0 ? (T)1 : p1 * (T)0.5 + p2 * (T)0.5); }
 
 /* relu6 = min(max(x, 0), 6); leaky_relu6 leaks with slope p1 below 0 */
 FA_INLINE T S(fa_relu6)(FA_ARGS) { FA_UNUSED; return x <= 0 ? (T)0 : (x > 6 ? (T)6 : x); }

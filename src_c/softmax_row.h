@@ -174,6 +174,11 @@ FA_SM_FORWARD(logsumexp, FA_SM_LSE, 1)
 FA_SM_FORWARD(softmin, FA_SM_PROB, -1)
 #undef FA_SM_FORWARD
 
+/* the backward passes write one NaN (the positive quiet one): which NaN of
+   the row reaches a sum first depends on the order, which differs between
+   the row and the column-tile paths */
+FA_INLINE TS SMH(onenan)(TS r) { return r != r ? (TS)NAN : r; }
+
 /* softmax_backward(y, dy) = y * (dy - sum(dy * y)); y is the softmax output.
    A NaN in y or dy makes the sum, and so the row, NaN. */
 void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out, double *e)
@@ -182,7 +187,7 @@ void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out,
     TS *o = (TS *)out;
     (void)e;
     double d = SMH(rowsum)(FA_SM_T_PROD, n, y, dy, 1, 0.0, NULL, 0, NULL);
-    for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)y[i] * ((double)dy[i] - d));
+    for (ptrdiff_t i = 0; i < n; i++) o[i] = SMH(onenan)((TS)((double)y[i] * ((double)dy[i] - d)));
 }
 
 /* exp(y) of log_softmax_backward: float64 rows take fa_exp, the same bits
@@ -200,7 +205,7 @@ void SMK(log_softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *
     TS *o = (TS *)out;
     (void)e;
     double s = SMH(rowsum)(FA_SM_T_DY, n, y, dy, 1, 0.0, NULL, 0, NULL);
-    for (ptrdiff_t i = 0; i < n; i++) o[i] = (TS)((double)dy[i] - SMH(expy)((double)y[i]) * s);
+    for (ptrdiff_t i = 0; i < n; i++) o[i] = SMH(onenan)((TS)((double)dy[i] - SMH(expy)((double)y[i]) * s));
 }
 
 /* ---- column tiles (see fa_softmax.h) ------------------------------------
@@ -315,10 +320,10 @@ FA_INLINE int SMH(cbackward)(int what, const fa_smc_args *A, ptrdiff_t w)
         const TS *y = SMC_ROW(A->a, A->sa, k), *dy = SMC_ROW(A->b, A->sb, k);
         TS *o = (TS *)(A->y + k * A->sy); /* may be y or dy (in place) */
         if (what == 0) {
-            for (ptrdiff_t j = 0; j < w; j++) o[j] = (TS)((double)y[j] * ((double)dy[j] - v1[j]));
+            for (ptrdiff_t j = 0; j < w; j++) o[j] = SMH(onenan)((TS)((double)y[j] * ((double)dy[j] - v1[j])));
         } else {
             for (ptrdiff_t j = 0; j < w; j++)
-                o[j] = (TS)((double)dy[j] - SMH(expy)((double)y[j]) * v1[j]);
+                o[j] = SMH(onenan)((TS)((double)dy[j] - SMH(expy)((double)y[j]) * v1[j]));
         }
     }
     return 0;

@@ -418,13 +418,6 @@ def _bad_operands(u, dtype):
 # Those cases are xfail(strict=True): fixing the bug makes them XPASS and fail.
 _MAX = "max"  # the dtype's largest finite value (rrelu's mean slope overflows)
 KNOWN_BAD = {
-    ("rrelu", (_MAX, _MAX)): "BUG: rrelu/rrelu_grad/rrelu_backward compute the mean slope as "
-    "(lower + upper) * 0.5, which overflows to inf for lower = upper = DBL_MAX: "
-    "rrelu(-1.0, 1e308, 1e308) = -inf (want -1e308), rrelu(0.0, 1e308, 1e308) = nan (want 0), "
-    "rrelu_grad(-1.0, 1e308, 1e308) = inf (want 1e308); use lower * 0.5 + upper * 0.5 "
-    "(float64 only: float32 computes the slope in double)",
-    ("rrelu", ("-max", "-max")): "BUG: the same overflow of (lower + upper) * 0.5 for "
-    "lower = upper = -DBL_MAX: rrelu_grad(-1.0, -1e308, -1e308) = -inf (want -1e308)",
     ("celu", (INF,)): "BUG: celu_grad(x, alpha=inf) = nan for every x <= 0 (want exp(x / inf) = "
     "exp(-0) = 1, as the reference and plain IEEE arithmetic give); celu(-inf, inf) = nan "
     "(reference: -inf, the limit -alpha)",
