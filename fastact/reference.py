@@ -389,6 +389,8 @@ def celu(x, alpha):
         return NAN
     if alpha == 0:  # the limit alpha -> 0+: relu
         return math.copysign(0.0, x)
+    if math.isinf(alpha):  # the limit |alpha| -> inf: the identity
+        return x
     if math.isinf(x):  # alpha * expm1(-inf / alpha)
         return -alpha if alpha > 0 else alpha * INF
     if x == 0:
@@ -406,6 +408,8 @@ def celu_grad(x, alpha):
         return NAN
     if alpha == 0:
         return 0.0
+    if math.isinf(alpha):
+        return 1.0
     if math.isinf(x):  # exp(-inf / alpha)
         return 0.0 if alpha > 0 else INF
     return _f(_exp(_D(x) / _D(alpha)))

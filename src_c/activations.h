@@ -251,6 +251,7 @@ FA_INLINE T S(fa_celu)(FA_ARGS)
     FA_UNUSED;
     T xd = x, a = p1;
     T neg = a == 0 ? M(fa_copysign)((T)0, xd) : a * M(fa_expm1)(xd / a); /* alpha 0: relu */
+    neg = M(fa_abs)(a) == (T)__builtin_inf() ? xd : neg; /* alpha +-inf: the identity (its limit) */
     return (T)(xd > 0 ? xd : neg);
 }
 FA_INLINE T S(fa_celu_grad)(FA_ARGS)
@@ -261,6 +262,7 @@ FA_INLINE T S(fa_celu_grad)(FA_ARGS)
     T q = xd / a, qa = q * a, ql = ((xd - qa) - M(fa_prod_lo)(q, a, qa)) / a;
     ql = M(fa_abs)(q) < (T)1e30 ? ql : (T)0;
     T neg = a == 0 ? (T)0 : S(fa__alpha_exp)((T)1.0, q, ql); /* alpha 0: relu' */
+    neg = M(fa_abs)(a) == (T)__builtin_inf() ? (T)1 : neg; /* alpha +-inf: identity' */
     return (T)FA_NANP(xd, xd > 0 ? (T)1.0 : neg);
 }
 

@@ -418,11 +418,6 @@ def _bad_operands(u, dtype):
 # Those cases are xfail(strict=True): fixing the bug makes them XPASS and fail.
 _MAX = "max"  # the dtype's largest finite value (rrelu's mean slope overflows)
 KNOWN_BAD = {
-    ("celu", (INF,)): "BUG: celu_grad(x, alpha=inf) = nan for every x <= 0 (want exp(x / inf) = "
-    "exp(-0) = 1, as the reference and plain IEEE arithmetic give); celu(-inf, inf) = nan "
-    "(reference: -inf, the limit -alpha)",
-    ("celu", (-INF,)): "BUG: celu_grad(x, alpha=-inf) = nan for every x <= 0 (want 1); "
-    "celu(-inf, -inf) = nan (reference: -inf), celu_grad(-inf, -inf) = nan (reference: inf)",
 }
 
 
