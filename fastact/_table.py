@@ -374,7 +374,9 @@ def c_header() -> str:
     for u in UFUNCS:
         # f32[0] for f, f32[1] for f' and dy * f'; the from-output and parameter
         # derivatives are cheap arithmetic, exact in double
-        f32 = {"forward": u.act.f32[0], "grad": u.act.f32[1], "backward": u.act.f32[1]}.get(u.role, "double")
+        # a fused backward multiplies in double: f'(x) rounded to float first could underflow
+        # to 0 where dy * f'(x) is still a float32 subnormal
+        f32 = {"forward": u.act.f32[0], "grad": u.act.f32[1]}.get(u.role, "double")
         ct32 = "f" if (u.act.exact or f32 == "float") else "h"  # h: double, float32-grade
         rows.append(f"    X({u.name}, {u.c}, {u.kind}, {len(u.params)}, {ct32})")
     return (

@@ -172,10 +172,6 @@ def _check_reference(u, uf, ops, got, rng, k=3):
     d = ulp_dist(g, want)
     bound = ulp_bound(u, dt)
     bad = d > bound
-    if u.role.startswith("backward") and dt != np.float64:
-        # known bug (test_backward_underflowed_derivative below): f' underflows in float
-        # while dy * f' is a subnormal
-        bad &= ~(np.abs(want.astype(np.float64)) < np.finfo(dt).tiny)
     assert not bad.any(), (f"{u.name} {dt}: {g[bad]} vs reference {want[bad]} "
                            f"({d[bad]} ULP > {bound}) at operands "
                            f"{[s[bad] if isinstance(s, np.ndarray) else s for s in sub]}")
@@ -546,12 +542,6 @@ def test_hardtanh_crossed_bounds_is_max_val_everywhere():
     assert_bitwise_equal(g, np.where(np.isnan(x), np.nan, 0.0))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (found by the fuzzer): the float32 fused backward passes of functions computed in "
-    "float (tanh, sigmoid) round f'(x) to float before multiplying by dy, so where f'(x) "
-    "underflows to 0 in float32 but dy * f'(x) is a representable subnormal the result is 0: "
-    "tanh_backward(float32(-30.322725), float32(53.00338)) = -0.0, reference -1.1e-44 (8 ULP); "
-    "sigmoid_backward(float32(30), float32(105)) = 0.0, reference 7e-45 (5 ULP)"))
 @pytest.mark.parametrize("name,dy,x", [("tanh_backward", -30.322725, 53.00338),
                                        ("sigmoid_backward", 30.0, 105.0)])
 def test_backward_underflowed_derivative(name, dy, x):
