@@ -13,14 +13,14 @@ import pytest
 
 import fastact as fa
 from fastact import _reference_softmax as ref
-from fastact._ufuncs import ISA_LEVELS, get_isa, isa_supported, set_isa
+from fastact._ufuncs import get_isa, set_isa
+from conftest import SUPPORTED_ISA as LEVELS
 
 INF, NAN = math.inf, math.nan
 FORWARD = ["softmax", "log_softmax", "logsumexp", "softmin"]
 BACKWARD = ["softmax_backward", "log_softmax_backward"]
 ALL = FORWARD + BACKWARD
 DTYPES = [np.float16, np.float32, np.float64]
-LEVELS = [level for level in ISA_LEVELS if isa_supported(level)]
 LENGTHS = list(range(1, 34)) + [1000]
 AxisError = getattr(np, "exceptions", np).AxisError  # np.exceptions: NumPy >= 1.25
 
@@ -35,17 +35,7 @@ ULP = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fp_raise():
-    with np.errstate(all="raise"):
-        yield
-
-
-@pytest.fixture(params=LEVELS)
-def isa(request):
-    old = set_isa(request.param)
-    yield request.param
-    set_isa(old)
+# conftest.py runs every test under np.errstate(all='raise') and provides the `isa` fixture
 
 
 def gu(name):
