@@ -48,8 +48,9 @@ ext = Extension(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
     # -fno-trapping-math lets gcc if-convert (and so vectorize) selects whose
     # arms may raise FP flags; values are unchanged, and loops.c restores the flags.
-    # -ffp-contract=off: no FMA contraction, so every ISA level gives the same
-    # bits (the error-free transformations in fa_math.inc rely on it, too).
+    # -ffp-contract=off: no FMA contraction (the error-free transformations in
+    # fa_math.inc rely on it); the AVX2/AVX-512 kernels use FMA explicitly
+    # (fa_math.h FA_USE_FMA) in polynomials and product error terms.
     extra_compile_args=["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-semantic-interposition"]
     if os.name != "nt" else ["/O2"],
 )

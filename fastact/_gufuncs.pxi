@@ -35,7 +35,7 @@ Rows with special values:
 
 Error: float32 is rounded once from a double result, float16 through float32
 (measured <= 0.5 ULP, bound 1 ULP); float64 <= 3 ULP (measured 2.0 against
-mpmath), the same bits on every instruction-set level.
+mpmath); the instruction-set levels agree within 2 ULP.
 
 Examples
 --------

@@ -11,6 +11,14 @@
 
 #define FA_INLINE static inline __attribute__((always_inline))
 
+/* FA_USE_FMA: set by the kernel files whose target has FMA (AVX2, AVX-512).
+   Polynomials and the error terms of products then use fused multiply-adds
+   (explicitly, never by contraction: -ffp-contract=off stays); the baseline
+   rounds a*b+c twice, so the levels may differ by 1 ULP (DESIGN allows it). */
+#ifndef FA_USE_FMA
+#define FA_USE_FMA 0
+#endif
+
 #define T double
 #define U uint64_t
 #define I int64_t

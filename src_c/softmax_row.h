@@ -190,8 +190,8 @@ void SMK(softmax_backward)(ptrdiff_t n, const char *a, const char *b, char *out,
     for (ptrdiff_t i = 0; i < n; i++) o[i] = SMH(onenan)((TS)((double)y[i] * ((double)dy[i] - d)));
 }
 
-/* exp(y) of log_softmax_backward: float64 rows take fa_exp, the same bits
-   on every level; float32 rows a version with FMA (fa_sm_exp_f32acc) */
+/* exp(y) of log_softmax_backward: float64 rows take fa_exp; float32 rows a
+   version with FMA (fa_sm_exp_f32acc) */
 FA_INLINE double SMH(expy)(double y)
 {
     return sizeof(TS) == 8 ? fa_exp(y) : fa_sm_exp_f32acc(y);

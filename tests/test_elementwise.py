@@ -108,8 +108,10 @@ def _isa_bug(example):
             "1 ULP of each other'; the FMA levels round differently from the baseline), e.g. " + example)
 
 
-# (name, pset id, dtype) -> reason: where the levels differ by more than 1 ULP
-# (the levels are bitwise identical: -ffp-contract=off, and a NaN x is returned as itself)
+# (name, pset id, dtype) -> reason: where the levels differ by more than allowed
+# (the FMA levels round a*b+c once, the baseline twice, so two levels may land on
+# different sides of the exact value: each is within the bound b of it, so they agree
+# within 2b; exact functions (b = 0) give the same bits)
 ISA_ULP_BUGS = {}
 ISA_NAN_BITS_BUGS = {}
 
@@ -129,7 +131,8 @@ isa_skip = pytest.mark.skipif(len(SUPPORTED_ISA) < 2, reason="one ISA level only
 @isa_skip
 @pytest.mark.parametrize("name, pset, dtype", list(_isa_cases(ISA_ULP_BUGS)))
 def test_isa_levels_agree(name, pset, dtype):
-    """Every level (and the gathered path) within 1 ULP of the baseline."""
+    """Every level (and the gathered path) within 2 * bound ULP of the baseline."""
+    tol = 2 * ulp_bound(_table.BY_NAME[name], dtype)
     ops, res = _isa_results(name, dtype, pset)
     known, _ = known_bug_mask(name, dtype, ops)
     base = res[SUPPORTED_ISA[0]]
@@ -137,8 +140,8 @@ def test_isa_levels_agree(name, pset, dtype):
         d = np.where(known, 0, ulp_dist(r, base))
         i = int(np.argmax(d))
         args = [float(o[i]) if isinstance(o, np.ndarray) else o for o in ops]
-        assert d.max() <= 1, (f"{level} vs {SUPPORTED_ISA[0]}: {d.max()} ULP at {name}{tuple(args)}: "
-                              f"{r[i]!r} vs {base[i]!r}; {int((d > 1).sum())} points > 1 ULP")
+        assert d.max() <= tol, (f"{level} vs {SUPPORTED_ISA[0]}: {d.max()} ULP at {name}{tuple(args)}: "
+                              f"{r[i]!r} vs {base[i]!r}; {int((d > tol).sum())} points > {tol} ULP")
 
 
 @isa_skip

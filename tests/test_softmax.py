@@ -265,10 +265,10 @@ def test_long_rows(n, dtype):
     assert np.all(np.abs(p.astype(np.float64).sum(axis=-1) - 1) < n * np.finfo(dtype).eps)
 
 
-def test_all_levels_give_the_same_bits():
-    """one algorithm on every level, the same lanes, no FMA contraction in the
-    float64 kernels: identical results (float32: within 1 ULP, a double result
-    that differs in its last bit may round the other way)"""
+def test_all_levels_agree():
+    """one algorithm on every level, the same lanes: NaN and inf at the same places,
+    the rest within 1 ULP in float32, 2 in float64 (the FMA levels round exp's
+    polynomial steps once, the baseline twice)"""
     rng = np.random.default_rng(11)
     x = rng.standard_normal((300, 45)) * 10
     x[3, 5] = NAN
@@ -292,11 +292,12 @@ def test_all_levels_give_the_same_bits():
         for level in LEVELS[1:]:
             for name in ALL:
                 a, b = results[LEVELS[0]][name], results[level][name]
-                if dtype == np.float64:
-                    np.testing.assert_array_equal(a, b, err_msg=f"{level} {name}")
-                else:
-                    np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
-                    assert ulp_error(b, a.astype(np.float64), dtype).max() <= 1, (level, name)
+                np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+                inf = np.isinf(a) | np.isinf(b)
+                np.testing.assert_array_equal(a[inf], b[inf], err_msg=f"{level} {name}")
+                # the FMA levels round a*b+c once (exp's polynomial): a last-bit difference
+                tol = 1 if dtype == np.float32 else 2
+                assert ulp_error(b, a.astype(np.float64), dtype).max() <= tol, (level, name)
 
 
 # ---- edge rows ----------------------------------------------------------------
