@@ -41,7 +41,7 @@ ext = Extension(
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
     include_dirs=[np.get_include(), "src_c", os.path.join("src_c", "generated")],
     depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "fa_math.inc", "fa_roots.h",
-                                                  "activations.h", "kernels.inc",
+                                                  "activations.h", "activations_f32.h", "kernels.inc",
                                                   "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
                                                   "softmax.inc", "softmax_row.h")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],

@@ -262,7 +262,8 @@ def compute_types(act, dtype):
         return {"double"}
     if act.exact:
         return {"float"}
-    return set(act.f32)  # float16 runs the float32 kernel
+    # float16 runs the float32 kernel; "float32" (an algorithm of its own) computes in float
+    return {"float" if t == "float32" else t for t in act.f32}
 
 
 def thresholds_of(act, dtype):
@@ -563,7 +564,7 @@ def run_sweep(rows, dtypes, n, levels, jobs, log=print):
 def compute_type_f32(u):
     """What the float32 kernel of ufunc row u computes in (as _table.c_header decides)."""
     ct = {"forward": u.act.f32[0], "grad": u.act.f32[1], "backward": u.act.f32[1]}.get(u.role, "double")
-    return "float" if (u.act.exact or ct == "float") else "double"
+    return "float" if (u.act.exact or ct in ("float", "float32")) else "double"
 
 
 def one_operand_names():
