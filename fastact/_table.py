@@ -239,6 +239,7 @@ ACTIVATIONS = (
         ulp=(0, 1), grad_ulp=(0, 0), kinks=(-3.0, 3.0),
         notes="The derivative is exactly 1/6 rounded to the dtype.  The Keras/ONNX form with slope "
         "0.2 is fastact.hard_sigmoid(x, alpha=0.2, beta=0.5).",
+        f32=('float', 'float'),
     ),
     Activation(
         "hard_sigmoid", "clip(alpha * x + beta, 0, 1) (Keras, ONNX HardSigmoid)",
@@ -246,6 +247,7 @@ ACTIVATIONS = (
         params=(Param("alpha", 0.2, "slope"), Param("beta", 0.5, "offset")),
         ulp=(0, 1), grad_ulp=(0, 0), kinks=(-2.5, 2.5),
         notes="PyTorch's hardsigmoid is fastact.hardsigmoid (slope 1/6).",
+        f32=('float', 'float'),
     ),
     Activation(
         "hardtanh", "clip(x, min_val, max_val)", "1 if min_val < x < max_val else 0 (0 at both kinks)",

@@ -52,25 +52,36 @@ FA_INLINE T S(fa_leaky_relu6_grad)(FA_ARGS)
     return FA_NANP(x, x <= 0 ? p1 : (x < 6 ? (T)1 : (T)0));
 }
 
-/* hardswish = x * relu6(x + 3) / 6 */
-/* x (x + 3) / 6 rounded once: x + 3 = th + tl (TwoSum), x th exactly
-   (Dekker), and the remainder of the division by 6 corrects the quotient */
+/* (ph + pl) / 6 rounded once, with one division: q = ph * (1/6) is within
+   an ULP, ph - 6q is exact (its product error by fa_prod_lo), and the
+   remainder corrects q.  The correction is divided, not multiplied by 1/6:
+   (x + 3) / 6 often lies exactly half-way between two floats, and only the
+   exact rem / 6 breaks that tie to even.  |ph| < 1e30 (float), |pl| <= ULP(ph). */
+FA_INLINE T S(fa__div6)(T ph, T pl)
+{
+    T q = ph * (T)(1.0 / 6.0), q6 = q * (T)6;
+    T rem = ((ph - q6) - M(fa_prod_lo_nc)(q, (T)6, q6)) + pl;
+    return q + rem / (T)6;
+}
+/* hardswish = x * relu6(x + 3) / 6, rounded once: x + 3 = th + tl exactly,
+   x th exactly (product error), then the division by 6 */
 FA_INLINE T S(fa_hardswish)(FA_ARGS)
 {
     FA_UNUSED;
     T xc = M(fa_clamp)(x, (T)-3, (T)3);
-    T th = xc + (T)3, tb = th - xc, tl = (xc - (th - tb)) + ((T)3 - tb);
-    T ph = xc * th, pl = M(fa_prod_lo)(xc, th, ph) + xc * tl;
-    T q = ph / (T)6, qh = q * (T)6;
-    T rem = ((ph - qh) - M(fa_prod_lo)(q, (T)6, qh)) + pl;
-    T y = q + rem / (T)6;
+    T tl, th = M(fa_two_sum)(xc, (T)3, &tl);
+    T ph = xc * th, pl = M(fa_prod_lo_nc)(xc, th, ph) + xc * tl;
+    T y = S(fa__div6)(ph, pl);
     y = x >= 3 ? x : y;
     return x <= -3 ? (T)0 : y;
 }
+/* (2x + 3) / 6 rounded once */
 FA_INLINE T S(fa_hardswish_grad)(FA_ARGS)
 {
     FA_UNUSED;
-    T g = (2 * x + 3) / 6;
+    T xc = M(fa_clamp)(x, (T)-3, (T)3);
+    T tl, th = M(fa_two_sum)((T)2 * xc, (T)3, &tl);
+    T g = S(fa__div6)(th, tl);
     g = x >= 3 ? (T)1 : g;
     return FA_NANP(x, x <= -3 ? (T)0 : g);
 }
@@ -406,9 +417,11 @@ FA_INLINE T S(fa_softsign_grad)(FA_ARGS)
 FA_INLINE T S(fa_hardsigmoid)(FA_ARGS)
 {
     FA_UNUSED;
-    T xd = x, y = (xd + (T)3.0) / (T)6.0;
-    y = xd >= 3 ? (T)1.0 : y;
-    return (T)(xd <= -3 ? (T)0.0 : y);
+    T xc = M(fa_clamp)(x, (T)-3, (T)3);
+    T tl, th = M(fa_two_sum)(xc, (T)3, &tl);
+    T y = S(fa__div6)(th, tl); /* (x + 3) / 6 rounded once */
+    y = x >= 3 ? (T)1.0 : y;
+    return (T)(x <= -3 ? (T)0.0 : y);
 }
 FA_INLINE T S(fa_hardsigmoid_grad)(FA_ARGS)
 {
@@ -433,11 +446,18 @@ FA_INLINE T S(fa_hardsigmoid_grad)(FA_ARGS)
 FA_INLINE T S(fa_hard_sigmoid)(FA_ARGS)
 {
     FA_UNUSED;
+#if FA_USE_FMA
+    /* alpha x + beta rounded once; rounding is monotonic, so clipping the
+       rounded value gives the correctly rounded clip of the exact one */
+    T xa = p1 == 0 ? (T)0 : x; /* alpha 0: beta (no 0 * inf) */
+    return FA_NANP(x, M(fa_clamp)(M(fa_fma)(p1, xa, p2), (T)0, (T)1));
+#else
     FA_HARD_SIGMOID_V;
     T v = vh + ve;
     v = below1 != 0 ? v : (T)1;
     v = above0 != 0 ? v : (T)0;
     return FA_NANP(vh, v);
+#endif
 }
 FA_INLINE T S(fa_hard_sigmoid_grad)(FA_ARGS)
 {
