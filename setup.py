@@ -44,7 +44,8 @@ ext = Extension(
                                                   "activations.h", "activations_f32.h", "kernels.inc",
                                                   "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
                                                   "softmax.inc", "softmax_row.h")]
-    + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
+    + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi"),
+       os.path.join("fastact", "_call.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
     # -fno-trapping-math lets gcc if-convert (and so vectorize) selects whose
     # arms may raise FP flags; values are unchanged, and loops.c restores the flags.

@@ -6,12 +6,19 @@ known default (leaky_relu's alpha = 0.01, ...), the public name is a
 (``f.ufunc``), so out=, where=, dtype=, casting= pass straight through and
 ``__array_ufunc__`` dispatch (dask, xarray) still happens.  The defaults go in
 as Python floats, weak scalars under NumPy 2's promotion rules, so float16 and
-float32 inputs keep their dtype.
+float32 inputs keep their dtype.  The call itself is compiled
+(``fastact._ufuncs.DefaultsCall``, fastact/_call.pxi).
 """
 import inspect
 
+import numpy as np
 
-class DefaultsUfunc:
+from fastact._ufuncs import DefaultsCall
+
+_FLOATS = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+
+class DefaultsUfunc(DefaultsCall):
     """A ufunc whose trailing parameter operands have defaults."""
 
     def __init__(self, ufunc, inputs, params, name=None):
@@ -19,6 +26,13 @@ class DefaultsUfunc:
         self._ndata = ndata = len(inputs) - len(params)
         self._names = tuple(p.name for p in params)
         self._defaults = tuple(float(p.default) for p in params)
+        # dtype -> the defaults as read-only 0-d arrays of that dtype (DefaultsCall)
+        self._typed = {}
+        for dt in _FLOATS:
+            arrs = tuple(np.array(d, dtype=dt) for d in self._defaults)
+            for a in arrs:
+                a.flags.writeable = False
+            self._typed[dt] = arrs
         self.__name__ = self.__qualname__ = name or ufunc.__name__
         self.__module__ = "fastact"  # pickles by name as fastact.<name>
         self.__doc__ = None  # set below, after the signature
@@ -30,13 +44,6 @@ class DefaultsUfunc:
         self.__signature__ = inspect.Signature(data)
         # NumPy's own first line shows the ufunc's operands (x1, x2, ...): show ours
         self.__doc__ = f"{self.__name__}{self.__signature__}\n\n" + ufunc.__doc__.split("\n\n", 1)[1]
-
-    def __call__(self, *args, **kwargs):
-        n = len(args)
-        if n < self._ndata or n > self._ndata + len(self._defaults):
-            raise TypeError(f"{self.__name__}() takes {self._ndata} to "
-                            f"{self._ndata + len(self._defaults)} positional arguments but {n} were given")
-        return self.ufunc(*args, *self._defaults[n - self._ndata:], **kwargs)
 
     def __getattr__(self, attr):  # nin, nout, types, ntypes, identity, signature ...
         if attr.startswith("__"):

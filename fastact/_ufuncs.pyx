@@ -61,6 +61,7 @@ def _build():
 ufuncs = _build()
 
 include "_gufuncs.pxi"
+include "_call.pxi"
 
 ISA_LEVELS = tuple(fa_isa_name(l).decode() for l in range(FA_NISA))
 

@@ -145,7 +145,10 @@ def render_ufuncs(table, gufuncs) -> str:
 def render_ext() -> str:
     return HEADER + '''"""The extension module: ufunc registration and the SIMD level."""
 
+from typing import Any
+
 import numpy as np
+from typing_extensions import disjoint_base
 
 ISA_LEVELS: tuple[str, ...]
 ufuncs: dict[str, np.ufunc]
@@ -155,6 +158,16 @@ def isa_supported(name: str) -> bool: ...
 def get_isa() -> str: ...
 def detected_isa() -> str: ...
 def set_isa(name: str) -> str: ...
+
+@disjoint_base
+class DefaultsCall:
+    """The compiled call of fastact.DefaultsUfunc (fastact/_call.pxi)."""
+
+    ufunc: Any
+    _ndata: int
+    _defaults: tuple[float, ...]
+    _typed: dict[Any, tuple[Any, ...]]
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 '''
 
 
