@@ -35,7 +35,8 @@ def generate_header():
 generate_header()
 ParallelCompile("NPY_NUM_BUILD_JOBS", default=2).install()
 
-c_sources = ["dispatch.c", "loops.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "softmax.c"]
+c_sources = ["dispatch.c", "loops.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "softmax.c",
+             "glu.c"]
 ext = Extension(
     "fastact._ufuncs",
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
@@ -43,7 +44,7 @@ ext = Extension(
     depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "fa_math.inc", "fa_roots.h",
                                                   "activations.h", "activations_f32.h", "kernels.inc",
                                                   "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
-                                                  "softmax.inc", "softmax_row.h")]
+                                                  "softmax.inc", "softmax_row.h", "glu.inc")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi"),
        os.path.join("fastact", "_call.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],

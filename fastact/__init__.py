@@ -17,6 +17,8 @@ import numpy as _np
 from fastact import _table
 from fastact._api import DefaultsUfunc
 from fastact._api import public_objects as _public_objects
+from fastact._axis import AxisGufunc
+from fastact._axis import public_gufuncs as _public_gufuncs
 from fastact._ufuncs import ISA_LEVELS, get_isa, set_isa, isa_supported, detected_isa
 from fastact._ufuncs import gufuncs as _gufuncs
 from fastact._ufuncs import ufuncs as _ufunc_objects
@@ -33,12 +35,12 @@ elif _env_isa and _env_isa != get_isa():
                    RuntimeWarning, stacklevel=2)
 
 _objects = _public_objects(_ufunc_objects, _table)
-_objects.update(_gufuncs)
+_objects.update(_public_gufuncs(_gufuncs))  # glu, glu_backward: AxisGufunc (axis=)
 globals().update(_objects)
 
 __all__ = sorted(_objects) + [
     "rrelu_train", "prelu_weight_grad", "show_config", "get_isa", "set_isa", "isa_supported",
-    "DefaultsUfunc", "ufuncs", "__version__",
+    "DefaultsUfunc", "AxisGufunc", "ufuncs", "__version__",
 ]
 
 
@@ -49,4 +51,4 @@ def show_config():
     print(f"SIMD level in use: {get_isa()} (detected at import: {detected_isa()}; "
           f"FASTACT_ISA={_env_isa or '<unset>'})")
     print(f"levels built: {levels}")
-    print(f"ufuncs: {len(_ufunc_objects)} elementwise, {len(_gufuncs)} generalized (softmax family)")
+    print(f"ufuncs: {len(_ufunc_objects)} elementwise, {len(_gufuncs)} generalized (softmax family, GLU)")

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, DTypeLike, NDArray
 from typing_extensions import TypeAlias
 
 from fastact import ufuncs as ufuncs
+from fastact._axis import AxisGufunc as _AxisGufunc
 
 __version__: str
 ISA_LEVELS: tuple[str, ...]
@@ -27,6 +28,8 @@ def rrelu_train(
     rng: np.random.Generator | np.random.BitGenerator | np.random.SeedSequence | int | None,
 ) -> tuple[NDArray[Any], NDArray[Any]]: ...
 def prelu_weight_grad(dy: ArrayLike, x: ArrayLike, a: ArrayLike) -> NDArray[Any]: ...
+
+AxisGufunc: TypeAlias = _AxisGufunc  # fastact/_axis.py, typed inline
 
 _Casting: TypeAlias = Literal["no", "equiv", "safe", "same_kind", "unsafe"]
 _Order: TypeAlias = Literal["K", "A", "C", "F"]
@@ -124,6 +127,7 @@ class _hardshrink_backward(DefaultsUfunc):
     def __call__(self, dy: ArrayLike, x: ArrayLike, lambd: ArrayLike = 0.5, /, *, out: _Out = ..., where: ArrayLike | None = ..., casting: _Casting = ..., order: _Order = ..., dtype: DTypeLike = ..., subok: bool = ..., signature: Any = ...) -> Any: ...
 
 # ---- the public functions: np.ufunc objects and wrappers (aliases share the type) ----
+# (glu, glu_backward: AxisGufunc, f(*operands, axis=-1, **ufunc_kwargs))
 binary_step: np.ufunc
 binary_step_backward: np.ufunc
 binary_step_grad: np.ufunc
@@ -141,6 +145,8 @@ gelu_grad: np.ufunc
 gelu_tanh: np.ufunc
 gelu_tanh_backward: np.ufunc
 gelu_tanh_grad: np.ufunc
+glu: AxisGufunc
+glu_backward: AxisGufunc
 hard_sigmoid: _hard_sigmoid
 hard_sigmoid_backward: _hard_sigmoid_backward
 hard_sigmoid_grad: _hard_sigmoid_grad
@@ -250,6 +256,8 @@ __all__ = [
     'gelu_tanh',
     'gelu_tanh_backward',
     'gelu_tanh_grad',
+    'glu',
+    'glu_backward',
     'hard_sigmoid',
     'hard_sigmoid_backward',
     'hard_sigmoid_grad',
@@ -347,6 +355,7 @@ __all__ = [
     'set_isa',
     'isa_supported',
     'DefaultsUfunc',
+    'AxisGufunc',
     'ufuncs',
     '__version__',
 ]

@@ -1,8 +1,9 @@
-# The softmax family as generalized ufuncs (included by _ufuncs.pyx).
+# The softmax family and GLU as generalized ufuncs (included by _ufuncs.pyx).
 # Defines `gufuncs`: name -> np.ufunc with a core signature.  The loops and
-# the row kernels are C (src_c/softmax.c, softmax_row.h); this only registers
-# them, with float16, float32, float64 loops in that order (float16/float32
-# keep their dtype, integers promote to float64 as for np.tanh).
+# the row kernels are C (src_c/softmax.c, softmax_row.h, glu.inc); this only
+# registers them, with float16, float32, float64 loops in that order
+# (float16/float32 keep their dtype, integers promote to float64 as for
+# np.tanh), and gives GLU its core-dimension hook (src_c/glu.c).
 from numpy cimport PyUFunc_FromFuncAndDataAndSignature
 
 cdef extern from "fa_softmax.h":
@@ -12,9 +13,14 @@ cdef extern from "fa_softmax.h":
         int nin
         int core_out
         void *data[3]
+        int halve[2]
     fa_gufunc fa_gufuncs[]
     const int fa_ngufuncs
     void *fa_gu_loop_funcs[3]
+    int fa_glu_install_hook(void *ufunc, unsigned int numpy_feature_version)
+
+cdef extern from "numpy/arrayobject.h":
+    unsigned int PyArray_GetNDArrayCFeatureVersion()
 
 _GUFUNC_DOCS = {
     "softmax": """\
@@ -157,6 +163,68 @@ Examples
 array([[ 0.5,  0. ],
        [-0.5,  0. ]])
 """,
+    "glu": """\
+Gated linear unit along `axis` (default -1), as ``torch.nn.functional.glu(x, dim)``:
+x = [a, b] is split in two halves along the axis and ``glu(x) = a * sigmoid(b)``.
+
+The axis must have an even, nonzero length m (ValueError otherwise); the
+result has n = m / 2 along it.  A generalized ufunc with signature
+``(m)->(n)``; as NumPy's ``axis=`` does not apply to two different core
+dimensions, ``fastact.glu`` passes ``axes=[(axis,), (axis,)]`` to the gufunc
+itself (``fastact.glu.ufunc``, ``fastact.ufuncs.glu``); ``out=``, ``axes=``,
+``dtype=``, ``casting=`` pass through.  Needs NumPy >= 2.1 to allocate the
+output (its core-dimension hook); on NumPy 2.0 give ``out=``.
+
+Computed in double and rounded once: float32 <= 1 ULP, float16 <= 1 ULP
+(via float32), float64 <= 2 ULP of the exact a * sigmoid(b), tails included
+(``glu([1, -100])`` in float32 is 3.7e-44, not 0: a subnormal result is
+rounded once; in float64 ``glu([1e300, -800])`` = 3.6e-48).
+
+Special values: NaN in a or b -> NaN; sigmoid(+inf) = 1 and sigmoid(-inf)
+= 0, their limits: glu(a, +inf) = a, glu(a, -inf) = 0 with the sign of a;
+a = +-inf with b = -inf -> NaN (inf * 0: a and b vary independently, so
+there is no limit; as torch).
+
+There is no ``glu_grad``: GLU maps m inputs to m / 2 outputs, so its
+derivative is a Jacobian (two diagonal blocks), not an elementwise f'(x).
+``glu_backward(dy, x)`` is the derivative as a backward pass: dy times the
+Jacobian.
+
+Examples
+--------
+>>> import numpy as np, fastact as fa
+>>> x = np.array([[1.0, 2.0, 0.0, 100.0], [-1.0, 3.0, -1.0, 0.0]])
+>>> fa.glu(x)                     # a = x[:, :2], b = x[:, 2:]
+array([[ 0.5       ,  2.        ],
+       [-0.26894142,  1.5       ]])
+>>> fa.glu(x, axis=0)             # a = x[0], b = x[1]
+array([[ 0.26894142,  1.90514825,  0.        , 50.        ]])
+>>> fa.glu(np.array([1.0, -100.0], np.float32))   # the tail, not 0
+array([3.8e-44], dtype=float32)
+""",
+    "glu_backward": """\
+glu_backward(dy, x): the gradient through GLU along `axis` (default -1),
+with x = [a, b] split in halves along the axis and s = sigmoid(b):
+``[dy * s, dy * a * s * (1 - s)]``, the shape of x (dy has half of x's
+length along the axis: ValueError otherwise).
+
+A generalized ufunc with signature ``(n),(m)->(m)``, m = 2n; pass the same
+`axis` as to glu (``fastact.glu_backward`` turns it into ``axes=``).
+s (1 - s) is formed as e / (1 + e)^2 with e = exp(-|b|) (no cancellation,
+its tails included).  Computed in double and rounded once: float32 and
+float16 <= 1 ULP, float64 <= 2 ULP for dx_a (as glu) and <= 3 ULP for dx_b.
+NaN in an operand that an output depends on -> NaN (dx_a does not depend on
+a); infinite dy or a times a factor that is 0 (s at b = -inf, s (1 - s) at
+b = +-inf) -> NaN, as torch.  This is GLU's derivative: there is no
+elementwise ``glu_grad`` (see glu).
+
+Examples
+--------
+>>> import numpy as np, fastact as fa
+>>> x = np.array([3.0, 0.0])          # a = 3, b = 0: s = 1/2
+>>> fa.glu_backward(np.array([2.0]), x)    # [2 s, 2 * 3 s (1 - s)]
+array([1. , 1.5])
+""",
 }
 
 
@@ -168,9 +236,12 @@ cdef object _make_gufunc(int i):
         raise ImportError(f"fastact: the gufunc {name!r} has no docstring")
     b = doc.encode("utf-8")
     _docs.append(b)  # NumPy keeps the char*
-    return PyUFunc_FromFuncAndDataAndSignature(
+    uf = PyUFunc_FromFuncAndDataAndSignature(
         <PyUFuncGenericFunction *>fa_gu_loop_funcs, g.data, fa_types[g.nin], 3,
         g.nin, 1, PyUFunc_None, <char *>g.name, <char *>b, 0, <char *>g.signature)
+    if g.halve[0] >= 0:  # GLU: m = 2n is checked, and n given, before NumPy allocates
+        fa_glu_install_hook(<void *>uf, PyArray_GetNDArrayCFeatureVersion())
+    return uf
 
 
 gufuncs = {fa_gufuncs[i].name.decode(): _make_gufunc(i) for i in range(fa_ngufuncs)}

@@ -15,6 +15,8 @@ What is timed
 * Every softmax-family gufunc in ``fastact._ufuncs.gufuncs`` on a matrix, along
   the last and along the first axis (``NAME_backward(y, dy)``: the forward
   output first); all operands and the output are C-contiguous for both axes.
+  GLU too, in the same table: ``glu(x)`` halves the axis, ``glu_backward(dy,
+  x)`` takes dy of the halved shape (torch.nn.functional.glu; ONNX has no GLU).
 * Floors: ``np.copyto`` (memory bandwidth; each result is also given as a
   fraction of copy bandwidth, counting the bytes read and written) and
   ``np.negative``; and the call overhead: fastact on 10 elements against
@@ -70,6 +72,7 @@ import numpy as np
 
 import fastact
 from fastact import _table
+from fastact._axis import AxisGufunc, has_distinct_core_dims
 from fastact._ufuncs import gufuncs as FA_GUFUNCS
 from fastact._ufuncs import ufuncs as FA_UFUNCS
 
@@ -603,9 +606,46 @@ def _np_log_softmax_backward(G, axis):   # dy - exp(y) sum(dy)
     return run
 
 
+def _halves(a, axis):
+    """the two halves of a along axis (views)"""
+    n = a.shape[axis] // 2
+    lo, hi = [slice(None)] * a.ndim, [slice(None)] * a.ndim
+    lo[axis], hi[axis] = slice(0, n), slice(n, None)
+    return a[tuple(lo)], a[tuple(hi)]
+
+
+def _np_glu(G, axis):   # a / (1 + exp(-b))
+    (a, b), o = _halves(G.x, axis), G.out
+    t = np.empty_like(o)
+
+    def run():
+        np.negative(b, out=t)
+        np.exp(t, out=t)
+        np.add(t, 1, out=t)
+        np.divide(a, t, out=o)
+    return run
+
+
+def _np_glu_backward(G, axis):   # [dy s, dy s (1 - s) a], s = sigmoid(b)
+    (a, b), (oa, ob), dy = _halves(G.x, axis), _halves(G.out, axis), G.dy
+    s = np.empty_like(dy)
+
+    def run():
+        np.negative(b, out=s)
+        np.exp(s, out=s)
+        np.add(s, 1, out=s)
+        np.reciprocal(s, out=s)
+        np.multiply(dy, s, out=oa)
+        np.subtract(1, s, out=ob)
+        np.multiply(ob, oa, out=ob)
+        np.multiply(ob, a, out=ob)
+    return run
+
+
 NUMPY_GUFUNCS = {"softmax": _np_softmax, "log_softmax": _np_log_softmax,
                  "logsumexp": _np_logsumexp, "softmax_backward": _np_softmax_backward,
-                 "log_softmax_backward": _np_log_softmax_backward}
+                 "log_softmax_backward": _np_log_softmax_backward,
+                 "glu": _np_glu, "glu_backward": _np_glu_backward}
 
 
 def _numpy_competitor():
@@ -838,6 +878,8 @@ def _torch_tables(torch):
             v.dy, v.y, d, v.y.dtype, grad_input=v.out),
         "log_softmax_backward": lambda v, d: lambda: aten._log_softmax_backward_data.out(
             v.dy, v.y, d, v.y.dtype, out=v.out),
+        "glu": lambda v, d: lambda: nn.glu(v.x, d, out=v.out),
+        "glu_backward": lambda v, d: lambda: aten.glu_backward.grad_input(v.dy, v.x, d, grad_input=v.out),
     }
     return fwd, back, from_output, gufunc
 
@@ -1291,6 +1333,7 @@ class _GufuncOperands:
 
     ``NAME_backward`` takes the forward *output* first: ``softmax_backward(y, dy)``
     = y (dy - sum(dy y)), ``log_softmax_backward(y, dy)`` = dy - exp(y) sum(dy).
+    ``glu_backward(dy, x)`` takes the input, and dy of the halved shape.
 
     Every array is C-contiguous whatever the axis.  A gufunc called with
     ``axis=0`` allocates its result with the core axis innermost in memory
@@ -1303,11 +1346,14 @@ class _GufuncOperands:
     def __init__(self, name, dtype, shape, axis, seed):
         A = Arrays(dtype, shape, seed)
         self.x, self.dy, self.y = A.x, A.dy, None
-        g = FA_GUFUNCS[name]
-        if g.nin == 1:
+        g = _with_axis(FA_GUFUNCS[name])
+        if name == "glu_backward":
+            self.dy = np.ascontiguousarray(_halves(A.dy, axis)[0])
+            self.args = (self.dy, self.x)
+        elif g.nin == 1:
             self.args = (self.x,)
         elif g.nin == 2 and name.endswith("_backward") and name[:-9] in FA_GUFUNCS:
-            self.y = np.ascontiguousarray(FA_GUFUNCS[name[:-9]](self.x, axis=axis))
+            self.y = np.ascontiguousarray(_with_axis(FA_GUFUNCS[name[:-9]])(self.x, axis=axis))
             self.args = (self.y, self.dy)
         else:
             raise NotImplementedError(f"no operand convention for gufunc {name} (nin={g.nin})")
@@ -1315,9 +1361,14 @@ class _GufuncOperands:
         self.out = np.empty(self.ref.shape, self.ref.dtype)   # C order, as the inputs
 
 
+def _with_axis(g):
+    """the gufunc, callable with axis= (GLU's, with two core dimensions: its AxisGufunc)"""
+    return AxisGufunc(g) if isinstance(g, np.ufunc) and has_distinct_core_dims(g) else g
+
+
 def _run_softmax(report, config, gnames, competitors, dtype):
     for name in gnames:
-        g = FA_GUFUNCS[name]
+        g = _with_axis(FA_GUFUNCS[name])
         for axis in config.softmax_axes:
             where = {"name": name, "dtype": dtype.name, "shape": list(config.softmax_shape),
                      "axis": axis}

@@ -21,6 +21,8 @@ gelu_grad: np.ufunc
 gelu_tanh: np.ufunc
 gelu_tanh_backward: np.ufunc
 gelu_tanh_grad: np.ufunc
+glu: np.ufunc
+glu_backward: np.ufunc
 hard_sigmoid: np.ufunc
 hard_sigmoid_backward: np.ufunc
 hard_sigmoid_grad: np.ufunc
@@ -202,6 +204,8 @@ __all__ = [
     'threshold',
     'threshold_backward',
     'threshold_grad',
+    'glu',
+    'glu_backward',
     'log_softmax',
     'log_softmax_backward',
     'logsumexp',

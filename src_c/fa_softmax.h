@@ -1,4 +1,4 @@
-/* fa_softmax.h -- the softmax family: row kernels, their table, the gufunc loops.
+/* fa_softmax.h -- the softmax family and GLU: row kernels, their table, the gufunc loops.
  *
  * A row kernel computes one gufunc over one contiguous row of n elements:
  *     void fa_sm_<op>_<f32|f64>_<isa>(ptrdiff_t n, const char *a, const char *b,
@@ -66,7 +66,32 @@ typedef struct {
     fa_smc_kernel c64[FA_NISA];
     int uses_e;
     void *data[3];          /* per-loop data for NumPy: this row */
+    /* the core length of each operand in units of the kernels' n: 1 (n), 2
+       (GLU's halved axis, m = 2n) or 0 (no core dimension: logsumexp's
+       output); n = dims[1] / len[0] */
+    int len[3];
+    /* GLU: the indices of m and n among the core dimensions, which the
+       core-dimension hook (glu.c) checks (m = 2n, m > 0) and completes;
+       -1 for the softmax family */
+    int halve[2];
+    const char *n_operand;  /* GLU: the operand whose core length is n, for messages */
 } fa_gufunc;
+
+/* GLU (glu.inc), the same kernels' signatures, on the axis that is halved:
+   x = [a, b] (m = 2n elements), glu = a * sigmoid(b) (n elements), and
+   glu_backward(dy, x) = [dy * sigmoid(b), dy * a * sigmoid(b) (1 - sigmoid(b))].
+   The row kernel gets a = x and y (n: the half length); glu_backward's gets
+   a = dy, b = x.  Its column kernel takes the tile of w rows side by side as
+   fa_smc_args says, with n = the half length (element n + k of x is memory
+   row n + k); it never declines a tile.
+   X(name, nin, signature, len0, len1, len2, index of m, of n, n's operand) */
+#define FA_GLU_OPS(X)                                                         \
+    X(glu, 1, "(m)->(n)", 2, 1, 0, 0, 1, "out")                               \
+    X(glu_backward, 2, "(n),(m)->(m)", 1, 2, 2, 1, 0, "dy")
+
+/* glu.c: install the core-dimension hook on a GLU gufunc when the NumPy it
+   runs on has the hook (feature version >= 2.1); 1 if installed, else 0 */
+int fa_glu_install_hook(void *ufunc, unsigned int numpy_feature_version); /* a PyUFuncObject */
 
 extern fa_gufunc fa_gufuncs[];
 extern const int fa_ngufuncs;

@@ -23,6 +23,9 @@
  * the float32 kernel (itself computing in double) and rounded once on the
  * way out.  The workspace is allocated once per loop call: on the stack when
  * small, else with malloc.
+ *
+ * GLU (glu.inc) runs through the same loop: its operands' rows have n or 2n
+ * elements (fa_gufunc.len), the kernels get the half length n.
  */
 #include <Python.h> /* only to report a failed malloc */
 #include <stdint.h>
@@ -48,20 +51,31 @@
     FA_SM_DECL1(op, f32, avx2) FA_SM_DECL1(op, f64, avx2)                    \
     FA_SM_DECL1(op, f32, avx512) FA_SM_DECL1(op, f64, avx512)
 FA_SM_OPS(FA_SM_DECL)
+#define FA_GLU_DECL(op, nin, sig, l0, l1, l2, im, in, nname) FA_SM_DECL(op, nin, 1, 0)
+FA_GLU_OPS(FA_GLU_DECL)
 
 enum {
 #define FA_SM_ENUM(op, nin, core_out, uses_e) FA_GU_##op,
     FA_SM_OPS(FA_SM_ENUM)
+#define FA_GLU_ENUM(op, nin, sig, l0, l1, l2, im, in, nname) FA_GU_##op,
+    FA_GLU_OPS(FA_GLU_ENUM)
 };
 
-#define FA_SM_ROW(op, nin, core_out, uses_e)                                  \
-    {#op, nin == 2 ? "(n),(n)->(n)" : core_out ? "(n)->(n)" : "(n)->()", nin, core_out, \
+#define FA_GU_ROW(op, sig, nin, core_out, uses_e, lens, halve, nname)          \
+    {#op, sig, nin, core_out, \
      {FA_SM_K(op, f32, baseline), FA_SM_K(op, f32, avx2), FA_SM_K(op, f32, avx512)}, \
      {FA_SM_K(op, f64, baseline), FA_SM_K(op, f64, avx2), FA_SM_K(op, f64, avx512)}, \
      {FA_SMC_K(op, f32, baseline), FA_SMC_K(op, f32, avx2), FA_SMC_K(op, f32, avx512)}, \
      {FA_SMC_K(op, f64, baseline), FA_SMC_K(op, f64, avx2), FA_SMC_K(op, f64, avx512)}, \
-     uses_e, {&fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op]}},
-fa_gufunc fa_gufuncs[] = {FA_SM_OPS(FA_SM_ROW)};
+     uses_e, {&fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op], &fa_gufuncs[FA_GU_##op]}, \
+     lens, halve, nname},
+#define FA_SM_ROW(op, nin, core_out, uses_e)                                  \
+    FA_GU_ROW(op, nin == 2 ? "(n),(n)->(n)" : core_out ? "(n)->(n)" : "(n)->()", nin, core_out, \
+              uses_e, FA_SM_LIST(1, nin > 1 || core_out, core_out), FA_SM_LIST(-1, -1), NULL)
+#define FA_GLU_ROW(op, nin, sig, l0, l1, l2, im, in, nname)                   \
+    FA_GU_ROW(op, sig, nin, 1, 0, FA_SM_LIST(l0, l1, l2), FA_SM_LIST(im, in), nname)
+#define FA_SM_LIST(...) {__VA_ARGS__}
+fa_gufunc fa_gufuncs[] = {FA_SM_OPS(FA_SM_ROW) FA_GLU_OPS(FA_GLU_ROW)};
 const int fa_ngufuncs = sizeof(fa_gufuncs) / sizeof(fa_gufuncs[0]);
 
 #define FA_SM_TILE 32          /* rows gathered together ... */
@@ -142,7 +156,7 @@ typedef struct {
     int nin, nop, es, ces;
     ptrdiff_t n, tile;
     ptrdiff_t cs[3];  /* core strides; 0 for a one-value-per-row output */
-    ptrdiff_t len[3]; /* elements per row: n, or 1 for that output */
+    ptrdiff_t len[3]; /* elements per row: n (2n: GLU's x), or 1 for that output */
     int direct[3];    /* operand used where it lies (no gather/scatter) */
     char *tbuf[3];    /* the tile buffers of the others */
     double *scratch;  /* the kernels' scratch row */
@@ -158,7 +172,7 @@ static void fa_sm_rows(const fa_sm_rowrun *R, char **args, const ptrdiff_t *step
         const ptrdiff_t nb = r1 - r0 < R->tile ? r1 - r0 : R->tile;
         for (int j = 0; j < nin; j++)
             if (!R->direct[j])
-                fa_sm_gather(R->tbuf[j], args[j] + r0 * steps[j], R->cs[j], steps[j], n, nb, es);
+                fa_sm_gather(R->tbuf[j], args[j] + r0 * steps[j], R->cs[j], steps[j], R->len[j], nb, es);
         for (ptrdiff_t b = 0; b < nb; b++) {
             char *at[3] = {NULL, NULL, NULL}; /* x (or y, dy), out */
             for (int j = 0; j < nop; j++)
@@ -171,13 +185,29 @@ static void fa_sm_rows(const fa_sm_rowrun *R, char **args, const ptrdiff_t *step
     }
 }
 
+/* GLU: the core dimensions must be m = 2n > 0.  The core-dimension hook
+   (glu.c) makes sure of that before NumPy calls the loop; where NumPy has no
+   such hook (2.0: then out= must be given), this check raises instead. */
+static int fa_glu_dims_bad(const fa_gufunc *g, const ptrdiff_t *dims)
+{
+    const ptrdiff_t m = dims[1 + g->halve[0]], n = dims[1 + g->halve[1]];
+    if (m > 0 && m == 2 * n) return 0;
+    PyGILState_STATE st = PyGILState_Ensure();
+    PyErr_Format(PyExc_ValueError,
+                 "%s: the halved axis must have an even, nonzero length m = 2n; got m = %zd, n = %zd (%s)",
+                 g->name, (Py_ssize_t)m, (Py_ssize_t)n, g->n_operand);
+    PyGILState_Release(st);
+    return 1;
+}
+
 /* es: element size in memory (2, 4, 8) */
 static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t *dims,
                        const ptrdiff_t *steps)
 {
-    const ptrdiff_t rows = dims[0], n = dims[1];
+    const ptrdiff_t rows = dims[0], n = dims[1] / g->len[0]; /* GLU's x: m = 2n */
     const int half = es == 2;
     fa_sm_rowrun R;
+    if (g->halve[0] >= 0 && fa_glu_dims_bad(g, dims)) return;
     R.kern = es == 8 ? g->k64[fa_isa] : g->k32[fa_isa];
     R.nin = g->nin, R.nop = g->nin + 1, R.es = es, R.ces = half ? 4 : es, R.n = n;
     const int nin = R.nin, nop = R.nop;
@@ -188,16 +218,18 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
        a transposed copy (stage[j]) */
     int cols = !half && n >= 2 && rows >= 2, nside = 0, nstage = 0, stage[3] = {0, 0, 0};
     if (rows <= 0) return;
+    ptrdiff_t lmax = 0; /* the longest row of an operand */
     for (int j = 0; j < nop; j++) {
-        int core = j < nin || g->core_out;
+        int core = g->len[j] > 0;
         R.cs[j] = core ? steps[nop + j] : 0;
-        R.len[j] = core ? n : 1;
-        R.direct[j] = !half && (!core || n <= 1 || R.cs[j] == es);
+        R.len[j] = core ? n * g->len[j] : 1;
+        lmax = R.len[j] > lmax ? R.len[j] : lmax;
+        R.direct[j] = !half && (!core || R.len[j] <= 1 || R.cs[j] == es);
         all_direct &= R.direct[j];
         if (core && steps[j] == es) {
             nside++;
         } else if (core) {
-            stage[j] = R.cs[j] == es && n <= FA_SMC_STAGE_N;
+            stage[j] = R.cs[j] == es && R.len[j] <= FA_SMC_STAGE_N;
             cols &= stage[j];
             nstage++;
         }
@@ -207,7 +239,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
     cols &= nside > 0 && nstage <= nside;
     /* workspace: the kernels' scratch row, one tile per gathered operand,
        then the column tiles' */
-    ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_BYTES / (n * R.ces);
+    ptrdiff_t tile = all_direct || n == 0 ? 1 : FA_SM_TILE_BYTES / (lmax * R.ces);
     tile = tile > rows ? rows : tile;
     R.tile = tile < 1 ? 1 : (tile > FA_SM_TILE ? FA_SM_TILE : tile);
     const ptrdiff_t scratch = n + FA_SM_PAD;
@@ -219,7 +251,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
         if (g->uses_e && es == 4 && n <= FA_SMC_EMAX / (FA_SMC_TW * 8)) ecol = n * FA_SMC_TW;
         need += ecol;
         for (int j = 0; j < nop; j++)
-            if (stage[j]) need += n * FA_SMC_TW * es / 8;
+            if (stage[j]) need += R.len[j] * FA_SMC_TW * es / 8;
     }
     double stackbuf[FA_SM_STACK], *ws = stackbuf;
     if (need > FA_SM_STACK) {
@@ -251,7 +283,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
         A.e = ecol ? next : NULL;
         next += ecol;
         for (int j = 0; j < nop; j++)
-            if (stage[j]) sbuf[j] = (char *)next, next += n * FA_SMC_TW * es / 8;
+            if (stage[j]) sbuf[j] = (char *)next, next += R.len[j] * FA_SMC_TW * es / 8;
         A.sa = stage[0] ? ts : R.cs[0];
         A.sb = nin < 2 ? 0 : stage[1] ? ts : R.cs[1];
         A.sy = !g->core_out ? steps[nin] : stage[nin] ? ts : R.cs[nin];
@@ -261,7 +293,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
             A.w = rows - r0 < FA_SMC_TW ? rows - r0 : FA_SMC_TW;
             for (int j = 0; j < nop; j++) {
                 at[j] = args[j] + r0 * steps[j];
-                if (stage[j] && j < nin) tr(at[j], steps[j], sbuf[j], ts, A.w, n, es);
+                if (stage[j] && j < nin) tr(at[j], steps[j], sbuf[j], ts, A.w, R.len[j], es);
             }
             A.a = stage[0] ? sbuf[0] : at[0];
             if (nin > 1) A.b = stage[1] ? sbuf[1] : at[1];
@@ -269,7 +301,7 @@ static void fa_sm_loop(const fa_gufunc *g, int es, char **args, const ptrdiff_t 
             if (ck(&A)) /* a row whose maximum is not finite: the row kernels */
                 fa_sm_rows(&R, args, steps, r0, r0 + A.w);
             else if (stage[nin])
-                tr(sbuf[nin], ts, at[nin], steps[nin], n, A.w, es);
+                tr(sbuf[nin], ts, at[nin], steps[nin], R.len[nin], A.w, es);
         }
     } else {
         fa_sm_rows(&R, args, steps, 0, rows);

@@ -8,11 +8,14 @@ function whose parameters have defaults, e.g. ``leaky_relu``) gets a small
 subclass in the stub whose ``__call__`` has the wrapper's real signature:
 the data operands and the parameters with their defaults, positional-only,
 then the ufunc keywords (out=, where=, casting=, order=, dtype=, subok=,
-signature=).  Aliases share their target's type.
+signature=).  Aliases share their target's type.  The gufuncs whose operands
+have different core dimensions (glu, glu_backward) are ``AxisGufunc``
+wrappers, which take ``axis=`` (fastact/_axis.py, typed inline, is re-exported).
 
 The elementwise functions, their operands and defaults come from
-fastact._table; the softmax gufuncs are not in the table, so their names come
-from the built extension (fastact._ufuncs.gufuncs): run this after building.
+fastact._table; the gufuncs (softmax family, GLU) are not in the table, so
+their names and signatures come from the built extension
+(fastact._ufuncs.gufuncs): run this after building.
 """
 from __future__ import annotations
 
@@ -44,6 +47,8 @@ def rrelu_train(
     rng: np.random.Generator | np.random.BitGenerator | np.random.SeedSequence | int | None,
 ) -> tuple[NDArray[Any], NDArray[Any]]: ...
 def prelu_weight_grad(dy: ArrayLike, x: ArrayLike, a: ArrayLike) -> NDArray[Any]: ...
+
+AxisGufunc: TypeAlias = _AxisGufunc  # fastact/_axis.py, typed inline
 
 _Casting: TypeAlias = Literal["no", "equiv", "safe", "same_kind", "unsafe"]
 _Order: TypeAlias = Literal["K", "A", "C", "F"]
@@ -86,6 +91,13 @@ def gufunc_names():
     return list(gufuncs)
 
 
+def axis_gufunc_names():
+    """the gufuncs published as AxisGufunc (several core dimensions: glu, glu_backward)"""
+    from fastact._axis import has_distinct_core_dims
+    from fastact._ufuncs import gufuncs
+    return [n for n, g in gufuncs.items() if has_distinct_core_dims(g)]
+
+
 def _default(v):
     return "..." if not math.isfinite(v) else repr(float(v))
 
@@ -97,16 +109,17 @@ def _call_signature(u):
     return f"self, {', '.join(args)}, /, *, {UFUNC_KWARGS}"
 
 
-def render_init(table, gufuncs) -> str:
+def render_init(table, gufuncs, axis_gufuncs=()) -> str:
     wrappers = [u for u in table.UFUNCS if u.has_defaults]
     plain = [u.name for u in table.UFUNCS if not u.has_defaults] + list(gufuncs)
     kind = {u.name: f"_{u.name}" for u in wrappers}
     kind.update({n: "np.ufunc" for n in plain})
+    kind.update({n: "AxisGufunc" for n in axis_gufuncs})
     for alias, target in table.ALIASES.items():
         kind[alias] = kind[target]
     names = sorted(kind)
     all_names = sorted(names) + ["rrelu_train", "prelu_weight_grad", "show_config", "get_isa", "set_isa",
-                                 "isa_supported", "DefaultsUfunc", "ufuncs", "__version__"]
+                                 "isa_supported", "DefaultsUfunc", "AxisGufunc", "ufuncs", "__version__"]
     out = [HEADER,
            '"""fastact: neural-network activation functions and their derivatives as NumPy ufuncs."""\n',
            "from collections.abc import Sequence",
@@ -117,6 +130,7 @@ def render_init(table, gufuncs) -> str:
            "from typing_extensions import TypeAlias",
            "",
            "from fastact import ufuncs as ufuncs",
+           "from fastact._axis import AxisGufunc as _AxisGufunc",
            "",
            EXTRA_API]
     out.append("# ---- the wrappers with defaults: f(x, param=default, /, **ufunc_kwargs) ----")
@@ -125,6 +139,8 @@ def render_init(table, gufuncs) -> str:
         out.append(f"    def __call__({_call_signature(u)}) -> Any: ...")
     out.append("")
     out.append("# ---- the public functions: np.ufunc objects and wrappers (aliases share the type) ----")
+    if axis_gufuncs:
+        out.append(f"# ({', '.join(axis_gufuncs)}: AxisGufunc, f(*operands, axis=-1, **ufunc_kwargs))")
     out += [f"{n}: {kind[n]}" for n in names]
     out.append("")
     out.append("__all__ = [")
@@ -175,7 +191,7 @@ def render():
     """{path relative to the package directory: text}"""
     table = load_table()
     g = gufunc_names()
-    return {"__init__.pyi": render_init(table, g), "ufuncs.pyi": render_ufuncs(table, g),
+    return {"__init__.pyi": render_init(table, g, axis_gufunc_names()), "ufuncs.pyi": render_ufuncs(table, g),
             "_ufuncs.pyi": render_ext()}
 
 
