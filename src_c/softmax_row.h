@@ -135,6 +135,11 @@ static void SMH(special)(int what, ptrdiff_t n, const TS *x, TS sign, double m, 
     if (limit) y[at] = what == FA_SM_PROB ? (TS)1 : (TS)0;
 }
 
+/* every kernel writes one NaN (the positive quiet one): which NaN of the row
+   reaches a sum first, and whether softmin's -x flips its sign, depends on
+   the order and the code, which differ between the row and column-tile paths */
+FA_INLINE TS SMH(onenan)(TS r) { return r != r ? (TS)NAN : r; }
+
 FA_INLINE void SMH(forward)(int what, ptrdiff_t n, const TS *x, TS sign, TS *y, double *e)
 {
     double m = SMH(max)(n, x, sign);
@@ -146,20 +151,20 @@ FA_INLINE void SMH(forward)(int what, ptrdiff_t n, const TS *x, TS sign, TS *y, 
     if (what == FA_SM_PROB) {
         double S = ones + s;
         if (sizeof(TS) == 8) {
-            for (ptrdiff_t i = 0; i < n; i++) y[i] = (TS)(e[i] / S);
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = SMH(onenan)((TS)(e[i] / S));
         } else {
             double r = 1.0 / S;
-            for (ptrdiff_t i = 0; i < n; i++) y[i] = (TS)(e[i] * r);
+            for (ptrdiff_t i = 0; i < n; i++) y[i] = SMH(onenan)((TS)(e[i] * r));
         }
         return;
     }
     double L = fa_log1p((ones - 1.0) + s);
     if (what == FA_SM_LSE) {
-        y[0] = (TS)(m + L);
+        y[0] = SMH(onenan)((TS)(m + L));
         return;
     }
     /* z_i - m <= 0 and -L <= 0: no cancellation */
-    for (ptrdiff_t i = 0; i < n; i++) y[i] = (TS)(((double)(sign * x[i]) - m) - L);
+    for (ptrdiff_t i = 0; i < n; i++) y[i] = SMH(onenan)((TS)(((double)(sign * x[i]) - m) - L));
 }
 
 #define FA_SM_FORWARD(op, what, sign)                                         \
@@ -174,10 +179,6 @@ FA_SM_FORWARD(logsumexp, FA_SM_LSE, 1)
 FA_SM_FORWARD(softmin, FA_SM_PROB, -1)
 #undef FA_SM_FORWARD
 
-/* the backward passes write one NaN (the positive quiet one): which NaN of
-   the row reaches a sum first depends on the order, which differs between
-   the row and the column-tile paths */
-FA_INLINE TS SMH(onenan)(TS r) { return r != r ? (TS)NAN : r; }
 
 /* softmax_backward(y, dy) = y * (dy - sum(dy * y)); y is the softmax output.
    A NaN in y or dy makes the sum, and so the row, NaN. */
@@ -247,11 +248,11 @@ FA_INLINE void SMH(cexp)(ptrdiff_t w, const TS *restrict x, TS sign, const doubl
 FA_INLINE void SMH(cprob)(ptrdiff_t w, const double *restrict e, const double *restrict r,
                           TS *restrict y)
 {
-    for (ptrdiff_t j = 0; j < w; j++) y[j] = (TS)(e[j] * r[j]);
+    for (ptrdiff_t j = 0; j < w; j++) y[j] = SMH(onenan)((TS)(e[j] * r[j]));
 }
 FA_INLINE void SMH(cdiv)(ptrdiff_t w, TS *restrict y, const double *restrict S)
 {
-    for (ptrdiff_t j = 0; j < w; j++) y[j] = (TS)((double)y[j] / S[j]);
+    for (ptrdiff_t j = 0; j < w; j++) y[j] = SMH(onenan)((TS)((double)y[j] / S[j]));
 }
 
 /* the forward kernels on w rows (w = TW, a constant, for whole tiles) */
@@ -291,13 +292,13 @@ FA_INLINE int SMH(cforward)(int what, const fa_smc_args *A, TS sign, ptrdiff_t w
     }
     for (ptrdiff_t j = 0; j < w; j++) v1[j] = fa_log1p((v2[j] - 1.0) + v1[j]); /* L */
     if (what == FA_SM_LSE) {
-        for (ptrdiff_t j = 0; j < w; j++) *(TS *)(A->y + j * A->sy) = (TS)(m[j] + v1[j]);
+        for (ptrdiff_t j = 0; j < w; j++) *(TS *)(A->y + j * A->sy) = SMH(onenan)((TS)(m[j] + v1[j]));
         return 0;
     }
     for (ptrdiff_t k = 0; k < n; k++) {
         const TS *x = SMC_ROW(A->a, A->sa, k);
         TS *y = (TS *)(A->y + k * A->sy); /* may be x itself (in place) */
-        for (ptrdiff_t j = 0; j < w; j++) y[j] = (TS)(((double)(sign * x[j]) - m[j]) - v1[j]);
+        for (ptrdiff_t j = 0; j < w; j++) y[j] = SMH(onenan)((TS)(((double)(sign * x[j]) - m[j]) - v1[j]));
     }
     return 0;
 }
