@@ -216,7 +216,7 @@ ACTIVATIONS = (
     ),
     Activation(
         "mish", "x * tanh(softplus(x))", "tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2), sp = softplus(x)",
-        "[-0.309, inf)", ulp=(1, 3), grad_ulp=(1, 3), kinks=(-1.1924,),
+        "[-0.309, inf)", ulp=(1, 1), grad_ulp=(1, 1), kinks=(-1.1924,),
         notes="tanh(softplus(x)) is evaluated as a rational function of exp(-|x|): no overflow, "
         "no cancellation; mish(-inf) = 0, mish'(+inf) = 1.  Next to the zero of "
         "mish' (x = -1.1924) a Taylor series about that zero is used.",

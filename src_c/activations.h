@@ -306,11 +306,46 @@ FA_INLINE T S(fa_logsigmoid_grad)(FA_ARGS)
     return (T)(xd >= 0 ? e * r : r);
 }
 
+/* float64: f'(x0 + d) from the Taylor series at a simple zero (fa_roots.h)
+   with its last steps in two words: d = x - x0 = dh + dl (TwoSum, x0 = HI +
+   LO), P2 = C[2] + C[3] d + ... in one word, q = C[0] + C[1] d + d^2 P2 with
+   C[0], C[1] in two words (CL), and d q rounded once.  The float64 closed
+   forms are in two words and cancel only closer to x0: the window is
+   |d| < WDD, with the NDD terms it needs (fa_roots.h).  x is clamped to
+   x0 +- 1. */
+FA_INLINE T S(fa__series_dd)(T x, double hi, double lo, const double *c, const double *cl, int n)
+{
+    T xw = M(fa_clamp)(x, (T)(hi - 1.0), (T)(hi + 1.0));
+    T dl, dh = M(fa_two_sum)(xw, (T)-hi, &dl);
+    dl -= (T)lo;
+    T p = (T)c[n - 1];
+#pragma GCC unroll 32
+    for (int j = n - 2; j >= 2; j--) p = p * dh + (T)c[j];
+    T t2 = (dh * dh) * p;
+    T t1 = (T)c[1] * dh;
+    T t1l = M(fa_prod_lo_nc)((T)c[1], dh, t1) + ((T)c[1] * dl + (T)cl[1] * dh);
+    T q1l, q1 = M(fa_two_sum)((T)c[0], t1, &q1l);
+    T ql, qh = M(fa_two_sum)(q1, t2, &ql);
+    ql += (q1l + t1l) + (T)cl[0];
+    T gl, gh = M(fa_dd_mul)(dh, dl, qh, ql, &gl);
+    return gh + gl;
+}
+/* g, or the series where x is in the window of the zero of NAME's
+   derivative (d = FA_ROOT_D(x, NAME)) */
+#define FA_ROOT_SELECT(g, x, d, NAME)                                           \
+    (FA_DD ? (M(fa_abs)(d) < (T)FA_ROOT_##NAME##_WDD                            \
+                  ? S(fa__series_dd)((x), FA_ROOT_##NAME##_HI, FA_ROOT_##NAME##_LO, \
+                                     (const double[])FA_ROOT_##NAME##_C,         \
+                                     (const double[])FA_ROOT_##NAME##_CL,        \
+                                     FA_ROOT_##NAME##_NDD)                       \
+                  : (g))                                                        \
+           : (M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, NAME) : (g)))
+
 /* mish = x tanh(softplus(x)).  With e = exp(-|x|):
    tanh(softplus(x)) = n / (n + 2), n = e (e + 2)          for x <= 0
                      = (1 + 2e) / (1 + 2e + 2e^2)          for x > 0
    (no overflow, no cancellation); below x = -600 the product is formed with
-   e * 2^64 and scaled back once. */
+   e * 2^64 and scaled back once.  Float64 results: FA_MISH_DD below. */
 #define FA_MISH_PARTS                                                          \
     T xd = x;                                                             \
     int tail = xd < FA_TB;                                             \
@@ -324,33 +359,80 @@ FA_INLINE T S(fa_logsigmoid_grad)(FA_ARGS)
                           : (T)4.0 * ((T)1.0 + n) / ((n + (T)2.0) * (n + (T)2.0));         \
     T sig = xd > 0 ? (T)1.0 / ((T)1.0 + e) : es / ((T)1.0 + e) /* scaled */
 
-/* x <= 0 in two words (double only; -40 <= x <= 0): e = exp(x),
-   n + 2 = 2 + e (2 + e) = dh + dl,
-   mish  = x e (2 + e) / (n + 2),
-   mish' = e A / (n + 2)^2,  A = 4 (1 + x) + e (6 + 4x) + e^2 (4 + e)
-   (A has no cancellation outside the Taylor window; its terms, the products
-   and the quotient each keep a low word, and the result is rounded once) */
+/* float64 (FA_DD): mish and mish' in two words, rounded once.  With
+   e = exp(-|x|) (fa_exp_dd2; scaled by 2^FA_TK below FA_TB) they are the same
+   rational functions of exp(x), written in e so that nothing overflows:
+     x <= 0:  mish  = x e (2 + e) / Q,  Q = 2 + 2e + e^2,
+              mish' = e A / Q^2,  A = 4 (1 + x) + (6 + 4x) e + 4 e^2 + e^3;
+     x > 0:   mish  = x (1 + 2e) / Q,  Q = 1 + 2e + 2e^2,
+              mish' = A / Q^2,    A = 1 + 4 e + (6 + 4x) e^2 + 4 (1 + x) e^3.
+   The coefficients are selected per lane (one code path), the polynomials
+   evaluated by Horner in two words.  A cancels only near x = -1 (4 (1 + x)
+   is exact as a TwoSum) and at the zero of mish' (the Taylor window).
+   Below x = -80 the polynomials drop e (below 2^-110 relative): mish =
+   x e, mish' = e (1 + x), with e scaled in the deep tail.  Above x = 40,
+   mish = x and mish' = 1 (to 2^-100). */
 #define FA_MISH_DD                                                              \
-    T xn = M(fa_clamp)(xd, (T)-40, (T)0), el;                                   \
-    T eh = M(fa_exp_dd)(xn, (T)0, 0, &el);                                      \
-    T fl, fh = M(fa_two_sum)((T)2, eh, &fl);                                    \
-    fl += el;                                                                   \
-    T ml, mh = M(fa_dd_mul)(eh, el, fh, fl, &ml); /* n = e (2 + e) */          \
-    T dl, dh = M(fa_two_sum)((T)2, mh, &dl);                                    \
-    dl += ml
+    T xc = M(fa_clamp)(x, (T)-800, (T)40);                                      \
+    T el, es = M(fa_exp_dd2)(-M(fa_abs)(xc), (T)0, x < FA_TB ? FA_TK : 0, &el);  \
+    T unscale = x < FA_TB ? FA_TU : (T)1;                                       \
+    T ep = x < (T)-80 ? (T)0 : es, epl = x < (T)-80 ? (T)0 : el;                \
+    T Fh = x > 0 ? (T)1 : es, Fl = x > 0 ? (T)0 : el; /* the factor e */       \
+    T q0 = x > 0 ? (T)1 : (T)2, q2 = x > 0 ? (T)2 : (T)1; /* q1 = 2 */         \
+    T t1l, t1 = M(fa_two_sum)((T)2, q2 * ep, &t1l);                             \
+    t1l += q2 * epl;                                                            \
+    T t2l, t2 = M(fa_dd_mul)(ep, epl, t1, t1l, &t2l);                           \
+    T Ql, Qh = M(fa_two_sum)(q0, t2, &Ql);                                      \
+    Ql += t2l
+
+FA_INLINE T S(fa__mish_d)(T x)
+{
+    FA_MISH_DD;
+    T p0 = x > 0 ? (T)1 : (T)2, p1 = x > 0 ? (T)2 : (T)1; /* P = p0 + p1 e */
+    T Pl, Ph = M(fa_two_sum)(p0, p1 * ep, &Pl);
+    Pl += p1 * epl;
+    T Nl, Nh = M(fa_dd_mul)(Fh, Fl, Ph, Pl, &Nl);
+    T Xl, Xh = M(fa_dd_mul)(xc, (T)0, Nh, Nl, &Xl);
+    T y = M(fa_dd_div)(Xh, Xl, Qh, Ql) * unscale;
+    y = x > (T)40 ? x : y;
+    y = es == 0 ? M(fa_copysign)((T)0, x) : y; /* x = -inf */
+    return x == 0 ? x : y;
+}
+FA_INLINE T S(fa__mish_grad_d)(T x)
+{
+    FA_MISH_DD;
+    T ul, uh = M(fa_two_sum)((T)1, xc, &ul); /* 1 + x */
+    uh *= (T)4;
+    ul *= (T)4;
+    T vl, vh = M(fa_two_sum)((T)6, (T)4 * xc, &vl); /* 6 + 4x */
+    /* A = a0 + e (a1 + e (a2 + e a3)) */
+    T a3 = x > 0 ? uh : (T)1, a3l = x > 0 ? ul : (T)0;
+    T a2 = x > 0 ? vh : (T)4, a2l = x > 0 ? vl : (T)0;
+    T a1 = x > 0 ? (T)4 : vh, a1l = x > 0 ? (T)0 : vl;
+    T a0 = x > 0 ? (T)1 : uh, a0l = x > 0 ? (T)0 : ul;
+    T hl, h = M(fa_dd_mul)(ep, epl, a3, a3l, &hl);
+    T sl, sh = M(fa_two_sum)(a2, h, &sl);
+    sl += a2l + hl;
+    h = M(fa_dd_mul)(ep, epl, sh, sl, &hl);
+    sh = M(fa_two_sum)(a1, h, &sl);
+    sl += a1l + hl;
+    h = M(fa_dd_mul)(ep, epl, sh, sl, &hl);
+    sh = M(fa_two_sum)(a0, h, &sl);
+    sl += a0l + hl;
+    T Nl, Nh = M(fa_dd_mul)(Fh, Fl, sh, sl, &Nl);
+    T Dl, Dh = M(fa_dd_mul)(Qh, Ql, Qh, Ql, &Dl);
+    T g = M(fa_dd_div)(Nh, Nl, Dh, Dl) * unscale;
+    g = x > (T)40 ? (T)1 : g;
+    return es == 0 ? (T)0 : g; /* x = -inf */
+}
 
 FA_INLINE T S(fa_mish)(FA_ARGS)
 {
     FA_UNUSED;
+    if (FA_DD) return S(fa__mish_d)(x);
     FA_MISH_PARTS;
     (void)sech2; (void)sig;
     T y = xd > 0 ? xd * th : (xd * th) * unscale;
-    if (FA_DD) {
-        FA_MISH_DD;
-        T yn = M(fa_dd_div)(xn * mh, xn * ml, dh, dl);
-        T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
-        y = xin < 0 ? yn : y;
-    }
     return (T)(th == 0 ? M(fa_copysign)((T)0.0, xd) : y);
 }
 FA_INLINE T S(fa_mish_grad)(FA_ARGS)
@@ -360,25 +442,9 @@ FA_INLINE T S(fa_mish_grad)(FA_ARGS)
     T t = sech2 == 0 ? (T)0.0 : xd * sig * sech2; /* x * sech^2 * sigmoid */
     T g = xd > 0 ? th + t : (th + t) * unscale;
     g = (es == 0 && xd < 0) ? (T)0.0 : g; /* x = -inf */
-    if (FA_DD) {
-        FA_MISH_DD;
-        T ql, qh = M(fa_dd_mul)(dh, dl, dh, dl, &ql); /* (n + 2)^2 */
-        T a1l, a1h = M(fa_two_sum)((T)1, xn, &a1l);  /* 4 (1 + x) */
-        T b1l, b1h = M(fa_two_sum)((T)6, (T)4 * xn, &b1l);
-        T a2l, a2h = M(fa_dd_mul)(eh, el, b1h, b1l, &a2l); /* e (6 + 4x) */
-        T cl, ch = M(fa_two_sum)((T)4, eh, &cl);
-        T e2l, e2h = M(fa_dd_mul)(eh, el, eh, el, &e2l);
-        T a3l, a3h = M(fa_dd_mul)(e2h, e2l, ch, cl + el, &a3l); /* e^2 (4 + e) */
-        T s1l, s1h = M(fa_two_sum)((T)4 * a1h, a2h, &s1l);
-        T s2l, s2h = M(fa_two_sum)(s1h, a3h, &s2l);
-        s2l += (s1l + (T)4 * a1l) + (a2l + a3l);
-        T nl, nh = M(fa_dd_mul)(eh, el, s2h, s2l, &nl);
-        T gn = M(fa_dd_div)(nh, nl, qh, ql);
-        T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
-        g = xin < 0 ? gn : g;
-    }
+    if (FA_DD) g = S(fa__mish_grad_d)(x);
     T d = FA_ROOT_D(xd, MISH);
-    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, MISH) : g;
+    g = FA_ROOT_SELECT(g, xd, d, MISH);
     return (T)FA_NANP(xd, g);
 }
 
