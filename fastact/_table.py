@@ -174,7 +174,7 @@ ACTIVATIONS = (
     # ---- the modern set (PyTorch / JAX / Keras) ----
     Activation(
         "gelu", "x * Phi(x) = x * erfc(-x / sqrt(2)) / 2 (exact, erf form)",
-        "Phi(x) + x * phi(x)", "[-0.170, inf)", ulp=(1, 8), grad_ulp=(1, 8),
+        "Phi(x) + x * phi(x)", "[-0.170, inf)", ulp=(1, 1), grad_ulp=(1, 1),
         kinks=(-0.7517916243,),
         notes="Computed as x * exp(-x**2/2) * erfcx(|x|/sqrt(2)) / 2 with x**2 formed exactly: "
         "accurate in the far negative tail where 0.5*x*(1 + erf(x/sqrt(2))) cancels to 0 "

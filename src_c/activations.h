@@ -617,11 +617,61 @@ FA_INLINE T S(fa_threshold_grad)(FA_ARGS)
     return FA_NANP(x, x > p1 ? (T)1 : (T)0);
 }
 
+/* float64 (FA_DD): the parts of gelu and gelu' in two words.
+   E = exp(-x^2/2) 2^k = Eh + El (x^2 exact, k = FA_TK above |x| = 34 and
+   *unscale = 2^-k), C = erfcx(|x|/sqrt2) = Ch + Cl (fa_erfcx_s2_dd); |x| is
+   clamped to 40, where E is 0 even scaled */
+#define FA_INV_SQRT_2PI_LO (-2.49232720227773e-17)
+FA_INLINE void S(fa__gelu_dd)(T x, T *Eh, T *El, T *Ch, T *Cl, T *unscale)
+{
+    T xc = M(fa_clamp)(x, (T)-40, (T)40), ax = M(fa_abs)(xc);
+    T sq = xc * xc, sql = M(fa_sqr_lo)(xc, sq);
+    *Eh = M(fa_exp_dd2)((T)-0.5 * sq, (T)-0.5 * sql, ax > (T)34 ? FA_TK : 0, El);
+    *unscale = ax > (T)34 ? FA_TU : (T)1;
+    *Ch = M(fa_erfcx_s2_dd)(xc, Cl);
+}
+/* gelu with h = x (E C / 2) in two words, rounded once: h (x <= 0), x - h (x > 0) */
+FA_INLINE T S(fa__gelu_d)(T x)
+{
+    T Eh, El, Ch, Cl, u;
+    S(fa__gelu_dd)(x, &Eh, &El, &Ch, &Cl, &u);
+    T xc = M(fa_clamp)(x, (T)-40, (T)40);
+    T Pl, Ph = M(fa_dd_mul)(Eh, El, Ch, Cl, &Pl);
+    T hl, hh = M(fa_dd_mul)(xc, (T)0, (T)0.5 * Ph, (T)0.5 * Pl, &hl);
+    T yn = (hh + hl) * u;
+    T hu = hh * u, yl, yp = M(fa_two_sum)(xc, -hu, &yl);
+    yp = yp + (yl - hl * u);
+    T y = x > 0 ? yp : yn;
+    y = Eh == 0 ? (x > 0 ? x : M(fa_copysign)((T)0, x)) : y;
+    return x == 0 ? x : y;
+}
+/* gelu' = E (k + C/2) (x <= 0), 1 + E (k - C/2) (x > 0), k = x/sqrt(2 pi):
+   k +- C/2 and the product in two words, rounded once */
+FA_INLINE T S(fa__gelu_grad_d)(T x)
+{
+    T Eh, El, Ch, Cl, u;
+    S(fa__gelu_dd)(x, &Eh, &El, &Ch, &Cl, &u);
+    T xc = M(fa_clamp)(x, (T)-40, (T)40);
+    T kh = xc * (T)FA_INV_SQRT_2PI;
+    T kl = M(fa_prod_lo_nc)(xc, (T)FA_INV_SQRT_2PI, kh) + xc * (T)FA_INV_SQRT_2PI_LO;
+    T hc = x > 0 ? (T)-0.5 : (T)0.5;
+    T Sl, Sh = M(fa_two_sum)(kh, hc * Ch, &Sl);
+    Sl += kl + hc * Cl;
+    T Pl, Ph = M(fa_dd_mul)(Eh, El, Sh, Sl, &Pl);
+    T gn = (Ph + Pl) * u;
+    T gl, gp = M(fa_two_sum)((T)1, Ph * u, &gl);
+    gp = gp + (gl + Pl * u);
+    T g = x > 0 ? gp : gn;
+    return Eh == 0 ? (x > 0 ? (T)1 : (T)0) : g;
+}
+
 /* GELU, erf form: x Phi(x), Phi(x) = erfc(-x/sqrt2)/2.  With
    E = exp(-x^2/2) (x^2 exact) and C = erfcx(|x|/sqrt2):
    h = x E C / 2;  gelu = h (x <= 0),  x - h (x > 0)
    gelu' = E (C/2 + x/sqrt(2 pi)) (x <= 0),  1 + E (x/sqrt(2 pi) - C/2) (x > 0)
-   No erf(x) - 1 cancellation anywhere: gelu(-30) = -1.47e-196 to full precision. */
+   No erf(x) - 1 cancellation anywhere: gelu(-30) = -1.47e-196 to full precision.
+   Float64 results take the same formulas in two words (fa__gelu_d and
+   fa__gelu_grad_d above), rounded once. */
 #define FA_GELU_PARTS                                                          \
     T xd = x;                                                             \
     T ax = M(fa_abs)(xd);                                                    \
@@ -633,6 +683,7 @@ FA_INLINE T S(fa_threshold_grad)(FA_ARGS)
 FA_INLINE T S(fa_gelu)(FA_ARGS)
 {
     FA_UNUSED;
+    if (FA_DD) return S(fa__gelu_d)(x);
     FA_GELU_PARTS;
     T h = E == 0 ? (T)0.0 : (((T)0.5 * xd) * E * C) * unscale;
     return (T)(xd > 0 ? xd - h : (E == 0 ? M(fa_copysign)((T)0.0, xd) : h));
@@ -644,8 +695,9 @@ FA_INLINE T S(fa_gelu_grad)(FA_ARGS)
     T k = xd * (T)FA_INV_SQRT_2PI;
     T g = xd > 0 ? (T)1.0 + (E * (k - (T)0.5 * C)) * unscale : (E * ((T)0.5 * C + k)) * unscale;
     g = E == 0 ? (xd > 0 ? (T)1.0 : (T)0.0) : g;
+    if (FA_DD) g = S(fa__gelu_grad_d)(x);
     T d = FA_ROOT_D(xd, GELU);
-    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU) : g;
+    g = FA_ROOT_SELECT(g, xd, d, GELU);
     return (T)FA_NANP(xd, g);
 }
 
