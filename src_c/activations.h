@@ -701,6 +701,31 @@ FA_INLINE T S(fa_gelu_grad)(FA_ARGS)
     return (T)FA_NANP(xd, g);
 }
 
+/* float64: g(z) = s (1 + w (1 - s)), s = sigmoid(z), for every z (w = x z'
+   for gelu_tanh), in two words and rounded once.  With e = exp(-|z|):
+     g = (e (1 + w) + e^2) / (1 + e)^2   (z < 0),
+     g = (1 + e (1 + w)) / (1 + e)^2     (z >= 0);
+   e from fa_exp_dd2, scaled by 2^FA_TK below FA_TB (there e^2 and the e of
+   1 + e are dropped: below 2^-800 relative).  Only 1 + w and, for z < 0,
+   e (1 + w) + e^2 cancel, both carried exactly enough in two words. */
+FA_INLINE T S(fa__sgrad_dd)(T zh, T zl, T wh, T wl)
+{
+    T el, es = M(fa_exp_dd2)(-M(fa_abs)(zh), zh >= 0 ? -zl : zl, zh < FA_TB ? FA_TK : 0, &el);
+    T eu = zh < FA_TB ? (T)0 : es, eul = zh < FA_TB ? (T)0 : el; /* e, unscaled */
+    T wc = M(fa_clamp)(wh, (T)-1e6, (T)1e6); /* |w| > 1e6: e = 0 */
+    T al, ah = M(fa_two_sum)((T)1, wc, &al);
+    al += wc == wh ? wl : (T)0;
+    T pl, ph = M(fa_dd_mul)(es, el, ah, al, &pl); /* e (1 + w) */
+    T ql, qh = M(fa_dd_mul)(eu, eul, eu, eul, &ql); /* e^2 */
+    T ch = zh < 0 ? qh : (T)1, cl = zh < 0 ? ql : (T)0;
+    T nl, nh = M(fa_two_sum)(ph, ch, &nl);
+    nl += pl + cl;
+    T dh = (T)1 + eu, dl = (((T)1 - dh) + eu) + eul; /* e <= 1 */
+    T Dl, Dh = M(fa_dd_mul)(dh, dl, dh, dl, &Dl);
+    T g = M(fa_dd_div)(nh, nl, Dh, Dl) * (zh < FA_TB ? FA_TU : (T)1);
+    return es == 0 ? (zh < 0 ? (T)0 : (T)1) : g; /* (+0, not -0) */
+}
+
 /* GELU, tanh form (PyTorch approximate='tanh'):
    x (1 + tanh(u)) / 2 = x sigmoid(2u),  u = sqrt(2/pi) (x + (T)0.044715 x^3) */
 /* K1, K2 as double-doubles (float-floats for float) */
@@ -736,16 +761,14 @@ FA_INLINE T S(fa_gelu_tanh_grad)(FA_ARGS)
     T t = sm == 0 ? (T)0 : xd * sm * dz;
     t = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : t; /* sm = 0 there; x^3 would overflow */
     T g = s == 0 ? (T)0 : (s + s * t) * u;
-    if (FA_DD) { /* the closed form cancels below 0: w = x z' in two words */
+    if (FA_DD) { /* the whole of it in two words, w = x z' too */
         T p3l, p3 = M(fa_two_sum)((T)2 * p, p, &p3l);
         T dzl, dzh = M(fa_two_sum)(FA_GT_K1, p3, &dzl);
         dzl += (p3l + (T)3 * pl) + FA_GT_K1L;
         T wh = xd * dzh, wl = M(fa_prod_lo)(xd, dzh, wh) + xd * dzl;
-        T gn = S(fa__sgrad_neg)(zh, zl, wh, wl);
-        T zin = zh > (T)-40 ? zh : (T)0; /* -40 < z < 0 as one compare: */
-        g = zin < 0 ? gn : g;                /* no mask of masks (AVX2) */
+        g = S(fa__sgrad_dd)(zh, zl, wh, wl);
     }
     T d = FA_ROOT_D(xd, GELU_TANH);
-    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU_TANH) : g;
+    g = FA_ROOT_SELECT(g, xd, d, GELU_TANH);
     return (T)FA_NANP(xd, g);
 }
