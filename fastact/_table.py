@@ -176,21 +176,24 @@ ACTIVATIONS = (
     # ---- the modern set (PyTorch / JAX / Keras) ----
     Activation(
         "gelu", "x * Phi(x) = x * erfc(-x / sqrt(2)) / 2 (exact, erf form)",
-        "Phi(x) + x * phi(x)", "[-0.170, inf)", ulp=(1, 8), grad_ulp=(1, 8),
+        "Phi(x) + x * phi(x)", "[-0.170, inf)", ulp=(1, 1), grad_ulp=(1, 1),
         kinks=(-0.7517916243,),
         notes="Computed as x * exp(-x**2/2) * erfcx(|x|/sqrt(2)) / 2 with x**2 formed exactly: "
         "accurate in the far negative tail where 0.5*x*(1 + erf(x/sqrt(2))) cancels to 0 "
         "(below x = -5 in float32).  gelu(-inf) = 0, gelu'(+inf) = 1, gelu'(-inf) = 0.  Next to "
-        "the zero of gelu' (x = -0.75179) a Taylor series about that zero is used.",
+        "the zero of gelu' (x = -0.75179) a Taylor series about that zero is used.  float64 "
+        "results carry exp(-x**2/2), erfcx and the products in two words and are rounded once.",
     ),
     Activation(
         "gelu_tanh", "x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (PyTorch approximate='tanh')",
         "s + x s (1 - s) * 2 sqrt(2/pi) (1 + 3 * 0.044715 x**2), s = sigmoid(2u)", "[-0.170, inf)",
-        ulp=(2, 2), grad_ulp=(1, 3), kinks=(),
+        ulp=(2, 2), grad_ulp=(1, 1), kinks=(),
         notes="Evaluated as x * sigmoid(2u): no 1 + tanh(u) cancellation in the negative tail, no "
         "overflow of x**3 (gelu_tanh'(x) stays finite above 1e154).  u is formed to twice "
         "the working precision, so the far tail keeps its accuracy; next to the zero of the "
-        "derivative a Taylor series is used.",
+        "derivative a Taylor series is used.  The float64 derivative is (1 + e (1 + w)) / (1 + e)**2 "
+        "(z = 2u >= 0) or (e (1 + w) + e**2) / (1 + e)**2 (z < 0), e = exp(-|z|), w = x z', in two "
+        "words and rounded once.",
         f32=('float', 'double'),
     ),
     Activation(
@@ -218,10 +221,11 @@ ACTIVATIONS = (
     ),
     Activation(
         "mish", "x * tanh(softplus(x))", "tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2), sp = softplus(x)",
-        "[-0.309, inf)", ulp=(1, 3), grad_ulp=(1, 3), kinks=(-1.1924,),
+        "[-0.309, inf)", ulp=(1, 1), grad_ulp=(1, 1), kinks=(-1.1924,),
         notes="tanh(softplus(x)) is evaluated as a rational function of exp(-|x|): no overflow, "
         "no cancellation; mish(-inf) = 0, mish'(+inf) = 1.  Next to the zero of "
-        "mish' (x = -1.1924) a Taylor series about that zero is used.",
+        "mish' (x = -1.1924) a Taylor series about that zero is used.  float64 results evaluate "
+        "mish and mish' as rational functions of exp(-|x|) in two words, rounded once.",
     ),
     Activation(
         "softsign", "x / (1 + |x|)", "1 / (1 + |x|)**2", "(-1, 1)", ulp=(1, 2), grad_ulp=(2, 2),

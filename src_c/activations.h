@@ -317,11 +317,46 @@ FA_INLINE T S(fa_logsigmoid_grad)(FA_ARGS)
     return (T)(xd >= 0 ? e * r : r);
 }
 
+/* float64: f'(x0 + d) from the Taylor series at a simple zero (fa_roots.h)
+   with its last steps in two words: d = x - x0 = dh + dl (TwoSum, x0 = HI +
+   LO), P2 = C[2] + C[3] d + ... in one word, q = C[0] + C[1] d + d^2 P2 with
+   C[0], C[1] in two words (CL), and d q rounded once.  The float64 closed
+   forms are in two words and cancel only closer to x0: the window is
+   |d| < WDD, with the NDD terms it needs (fa_roots.h).  x is clamped to
+   x0 +- 1. */
+FA_INLINE T S(fa__series_dd)(T x, double hi, double lo, const double *c, const double *cl, int n)
+{
+    T xw = M(fa_clamp)(x, (T)(hi - 1.0), (T)(hi + 1.0));
+    T dl, dh = M(fa_two_sum)(xw, (T)-hi, &dl);
+    dl -= (T)lo;
+    T p = (T)c[n - 1];
+#pragma GCC unroll 32
+    for (int j = n - 2; j >= 2; j--) p = p * dh + (T)c[j];
+    T t2 = (dh * dh) * p;
+    T t1 = (T)c[1] * dh;
+    T t1l = M(fa_prod_lo_nc)((T)c[1], dh, t1) + ((T)c[1] * dl + (T)cl[1] * dh);
+    T q1l, q1 = M(fa_two_sum)((T)c[0], t1, &q1l);
+    T ql, qh = M(fa_two_sum)(q1, t2, &ql);
+    ql += (q1l + t1l) + (T)cl[0];
+    T gl, gh = M(fa_dd_mul)(dh, dl, qh, ql, &gl);
+    return gh + gl;
+}
+/* g, or the series where x is in the window of the zero of NAME's
+   derivative (d = FA_ROOT_D(x, NAME)) */
+#define FA_ROOT_SELECT(g, x, d, NAME)                                           \
+    (FA_DD ? (M(fa_abs)(d) < (T)FA_ROOT_##NAME##_WDD                            \
+                  ? S(fa__series_dd)((x), FA_ROOT_##NAME##_HI, FA_ROOT_##NAME##_LO, \
+                                     (const double[])FA_ROOT_##NAME##_C,         \
+                                     (const double[])FA_ROOT_##NAME##_CL,        \
+                                     FA_ROOT_##NAME##_NDD)                       \
+                  : (g))                                                        \
+           : (M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, NAME) : (g)))
+
 /* mish = x tanh(softplus(x)).  With e = exp(-|x|):
    tanh(softplus(x)) = n / (n + 2), n = e (e + 2)          for x <= 0
                      = (1 + 2e) / (1 + 2e + 2e^2)          for x > 0
    (no overflow, no cancellation); below x = -600 the product is formed with
-   e * 2^64 and scaled back once. */
+   e * 2^64 and scaled back once.  Float64 results: FA_MISH_DD below. */
 #define FA_MISH_PARTS                                                          \
     T xd = x;                                                             \
     int tail = xd < FA_TB;                                             \
@@ -335,33 +370,80 @@ FA_INLINE T S(fa_logsigmoid_grad)(FA_ARGS)
                           : (T)4.0 * ((T)1.0 + n) / ((n + (T)2.0) * (n + (T)2.0));         \
     T sig = xd > 0 ? (T)1.0 / ((T)1.0 + e) : es / ((T)1.0 + e) /* scaled */
 
-/* x <= 0 in two words (double only; -40 <= x <= 0): e = exp(x),
-   n + 2 = 2 + e (2 + e) = dh + dl,
-   mish  = x e (2 + e) / (n + 2),
-   mish' = e A / (n + 2)^2,  A = 4 (1 + x) + e (6 + 4x) + e^2 (4 + e)
-   (A has no cancellation outside the Taylor window; its terms, the products
-   and the quotient each keep a low word, and the result is rounded once) */
+/* float64 (FA_DD): mish and mish' in two words, rounded once.  With
+   e = exp(-|x|) (fa_exp_dd2; scaled by 2^FA_TK below FA_TB) they are the same
+   rational functions of exp(x), written in e so that nothing overflows:
+     x <= 0:  mish  = x e (2 + e) / Q,  Q = 2 + 2e + e^2,
+              mish' = e A / Q^2,  A = 4 (1 + x) + (6 + 4x) e + 4 e^2 + e^3;
+     x > 0:   mish  = x (1 + 2e) / Q,  Q = 1 + 2e + 2e^2,
+              mish' = A / Q^2,    A = 1 + 4 e + (6 + 4x) e^2 + 4 (1 + x) e^3.
+   The coefficients are selected per lane (one code path), the polynomials
+   evaluated by Horner in two words.  A cancels only near x = -1 (4 (1 + x)
+   is exact as a TwoSum) and at the zero of mish' (the Taylor window).
+   Below x = -80 the polynomials drop e (below 2^-110 relative): mish =
+   x e, mish' = e (1 + x), with e scaled in the deep tail.  Above x = 40,
+   mish = x and mish' = 1 (to 2^-100). */
 #define FA_MISH_DD                                                              \
-    T xn = M(fa_clamp)(xd, (T)-40, (T)0), el;                                   \
-    T eh = M(fa_exp_dd)(xn, (T)0, 0, &el);                                      \
-    T fl, fh = M(fa_two_sum)((T)2, eh, &fl);                                    \
-    fl += el;                                                                   \
-    T ml, mh = M(fa_dd_mul)(eh, el, fh, fl, &ml); /* n = e (2 + e) */          \
-    T dl, dh = M(fa_two_sum)((T)2, mh, &dl);                                    \
-    dl += ml
+    T xc = M(fa_clamp)(x, (T)-800, (T)40);                                      \
+    T el, es = M(fa_exp_dd2)(-M(fa_abs)(xc), (T)0, x < FA_TB ? FA_TK : 0, &el);  \
+    T unscale = x < FA_TB ? FA_TU : (T)1;                                       \
+    T ep = x < (T)-80 ? (T)0 : es, epl = x < (T)-80 ? (T)0 : el;                \
+    T Fh = x > 0 ? (T)1 : es, Fl = x > 0 ? (T)0 : el; /* the factor e */       \
+    T q0 = x > 0 ? (T)1 : (T)2, q2 = x > 0 ? (T)2 : (T)1; /* q1 = 2 */         \
+    T t1l, t1 = M(fa_two_sum)((T)2, q2 * ep, &t1l);                             \
+    t1l += q2 * epl;                                                            \
+    T t2l, t2 = M(fa_dd_mul)(ep, epl, t1, t1l, &t2l);                           \
+    T Ql, Qh = M(fa_two_sum)(q0, t2, &Ql);                                      \
+    Ql += t2l
+
+FA_INLINE T S(fa__mish_d)(T x)
+{
+    FA_MISH_DD;
+    T p0 = x > 0 ? (T)1 : (T)2, p1 = x > 0 ? (T)2 : (T)1; /* P = p0 + p1 e */
+    T Pl, Ph = M(fa_two_sum)(p0, p1 * ep, &Pl);
+    Pl += p1 * epl;
+    T Nl, Nh = M(fa_dd_mul)(Fh, Fl, Ph, Pl, &Nl);
+    T Xl, Xh = M(fa_dd_mul)(xc, (T)0, Nh, Nl, &Xl);
+    T y = M(fa_dd_div)(Xh, Xl, Qh, Ql) * unscale;
+    y = x > (T)40 ? x : y;
+    y = es == 0 ? M(fa_copysign)((T)0, x) : y; /* x = -inf */
+    return x == 0 ? x : y;
+}
+FA_INLINE T S(fa__mish_grad_d)(T x)
+{
+    FA_MISH_DD;
+    T ul, uh = M(fa_two_sum)((T)1, xc, &ul); /* 1 + x */
+    uh *= (T)4;
+    ul *= (T)4;
+    T vl, vh = M(fa_two_sum)((T)6, (T)4 * xc, &vl); /* 6 + 4x */
+    /* A = a0 + e (a1 + e (a2 + e a3)) */
+    T a3 = x > 0 ? uh : (T)1, a3l = x > 0 ? ul : (T)0;
+    T a2 = x > 0 ? vh : (T)4, a2l = x > 0 ? vl : (T)0;
+    T a1 = x > 0 ? (T)4 : vh, a1l = x > 0 ? (T)0 : vl;
+    T a0 = x > 0 ? (T)1 : uh, a0l = x > 0 ? (T)0 : ul;
+    T hl, h = M(fa_dd_mul)(ep, epl, a3, a3l, &hl);
+    T sl, sh = M(fa_two_sum)(a2, h, &sl);
+    sl += a2l + hl;
+    h = M(fa_dd_mul)(ep, epl, sh, sl, &hl);
+    sh = M(fa_two_sum)(a1, h, &sl);
+    sl += a1l + hl;
+    h = M(fa_dd_mul)(ep, epl, sh, sl, &hl);
+    sh = M(fa_two_sum)(a0, h, &sl);
+    sl += a0l + hl;
+    T Nl, Nh = M(fa_dd_mul)(Fh, Fl, sh, sl, &Nl);
+    T Dl, Dh = M(fa_dd_mul)(Qh, Ql, Qh, Ql, &Dl);
+    T g = M(fa_dd_div)(Nh, Nl, Dh, Dl) * unscale;
+    g = x > (T)40 ? (T)1 : g;
+    return es == 0 ? (T)0 : g; /* x = -inf */
+}
 
 FA_INLINE T S(fa_mish)(FA_ARGS)
 {
     FA_UNUSED;
+    if (FA_DD) return S(fa__mish_d)(x);
     FA_MISH_PARTS;
     (void)sech2; (void)sig;
     T y = xd > 0 ? xd * th : (xd * th) * unscale;
-    if (FA_DD) {
-        FA_MISH_DD;
-        T yn = M(fa_dd_div)(xn * mh, xn * ml, dh, dl);
-        T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
-        y = xin < 0 ? yn : y;
-    }
     return (T)(th == 0 ? M(fa_copysign)((T)0.0, xd) : y);
 }
 FA_INLINE T S(fa_mish_grad)(FA_ARGS)
@@ -371,25 +453,9 @@ FA_INLINE T S(fa_mish_grad)(FA_ARGS)
     T t = sech2 == 0 ? (T)0.0 : xd * sig * sech2; /* x * sech^2 * sigmoid */
     T g = xd > 0 ? th + t : (th + t) * unscale;
     g = (es == 0 && xd < 0) ? (T)0.0 : g; /* x = -inf */
-    if (FA_DD) {
-        FA_MISH_DD;
-        T ql, qh = M(fa_dd_mul)(dh, dl, dh, dl, &ql); /* (n + 2)^2 */
-        T a1l, a1h = M(fa_two_sum)((T)1, xn, &a1l);  /* 4 (1 + x) */
-        T b1l, b1h = M(fa_two_sum)((T)6, (T)4 * xn, &b1l);
-        T a2l, a2h = M(fa_dd_mul)(eh, el, b1h, b1l, &a2l); /* e (6 + 4x) */
-        T cl, ch = M(fa_two_sum)((T)4, eh, &cl);
-        T e2l, e2h = M(fa_dd_mul)(eh, el, eh, el, &e2l);
-        T a3l, a3h = M(fa_dd_mul)(e2h, e2l, ch, cl + el, &a3l); /* e^2 (4 + e) */
-        T s1l, s1h = M(fa_two_sum)((T)4 * a1h, a2h, &s1l);
-        T s2l, s2h = M(fa_two_sum)(s1h, a3h, &s2l);
-        s2l += (s1l + (T)4 * a1l) + (a2l + a3l);
-        T nl, nh = M(fa_dd_mul)(eh, el, s2h, s2l, &nl);
-        T gn = M(fa_dd_div)(nh, nl, qh, ql);
-        T xin = xd > (T)-40 ? xd : (T)0; /* one compare (AVX2) */
-        g = xin < 0 ? gn : g;
-    }
+    if (FA_DD) g = S(fa__mish_grad_d)(x);
     T d = FA_ROOT_D(xd, MISH);
-    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, MISH) : g;
+    g = FA_ROOT_SELECT(g, xd, d, MISH);
     return (T)FA_NANP(xd, g);
 }
 
@@ -571,11 +637,61 @@ FA_INLINE T S(fa_threshold_grad)(FA_ARGS)
     return FA_NANP(x, x > p1 ? (T)1 : (T)0);
 }
 
+/* float64 (FA_DD): the parts of gelu and gelu' in two words.
+   E = exp(-x^2/2) 2^k = Eh + El (x^2 exact, k = FA_TK above |x| = 34 and
+   *unscale = 2^-k), C = erfcx(|x|/sqrt2) = Ch + Cl (fa_erfcx_s2_dd); |x| is
+   clamped to 40, where E is 0 even scaled */
+#define FA_INV_SQRT_2PI_LO (-2.49232720227773e-17)
+FA_INLINE void S(fa__gelu_dd)(T x, T *Eh, T *El, T *Ch, T *Cl, T *unscale)
+{
+    T xc = M(fa_clamp)(x, (T)-40, (T)40), ax = M(fa_abs)(xc);
+    T sq = xc * xc, sql = M(fa_sqr_lo)(xc, sq);
+    *Eh = M(fa_exp_dd2)((T)-0.5 * sq, (T)-0.5 * sql, ax > (T)34 ? FA_TK : 0, El);
+    *unscale = ax > (T)34 ? FA_TU : (T)1;
+    *Ch = M(fa_erfcx_s2_dd)(xc, Cl);
+}
+/* gelu with h = x (E C / 2) in two words, rounded once: h (x <= 0), x - h (x > 0) */
+FA_INLINE T S(fa__gelu_d)(T x)
+{
+    T Eh, El, Ch, Cl, u;
+    S(fa__gelu_dd)(x, &Eh, &El, &Ch, &Cl, &u);
+    T xc = M(fa_clamp)(x, (T)-40, (T)40);
+    T Pl, Ph = M(fa_dd_mul)(Eh, El, Ch, Cl, &Pl);
+    T hl, hh = M(fa_dd_mul)(xc, (T)0, (T)0.5 * Ph, (T)0.5 * Pl, &hl);
+    T yn = (hh + hl) * u;
+    T hu = hh * u, yl, yp = M(fa_two_sum)(xc, -hu, &yl);
+    yp = yp + (yl - hl * u);
+    T y = x > 0 ? yp : yn;
+    y = Eh == 0 ? (x > 0 ? x : M(fa_copysign)((T)0, x)) : y;
+    return x == 0 ? x : y;
+}
+/* gelu' = E (k + C/2) (x <= 0), 1 + E (k - C/2) (x > 0), k = x/sqrt(2 pi):
+   k +- C/2 and the product in two words, rounded once */
+FA_INLINE T S(fa__gelu_grad_d)(T x)
+{
+    T Eh, El, Ch, Cl, u;
+    S(fa__gelu_dd)(x, &Eh, &El, &Ch, &Cl, &u);
+    T xc = M(fa_clamp)(x, (T)-40, (T)40);
+    T kh = xc * (T)FA_INV_SQRT_2PI;
+    T kl = M(fa_prod_lo_nc)(xc, (T)FA_INV_SQRT_2PI, kh) + xc * (T)FA_INV_SQRT_2PI_LO;
+    T hc = x > 0 ? (T)-0.5 : (T)0.5;
+    T Sl, Sh = M(fa_two_sum)(kh, hc * Ch, &Sl);
+    Sl += kl + hc * Cl;
+    T Pl, Ph = M(fa_dd_mul)(Eh, El, Sh, Sl, &Pl);
+    T gn = (Ph + Pl) * u;
+    T gl, gp = M(fa_two_sum)((T)1, Ph * u, &gl);
+    gp = gp + (gl + Pl * u);
+    T g = x > 0 ? gp : gn;
+    return Eh == 0 ? (x > 0 ? (T)1 : (T)0) : g;
+}
+
 /* GELU, erf form: x Phi(x), Phi(x) = erfc(-x/sqrt2)/2.  With
    E = exp(-x^2/2) (x^2 exact) and C = erfcx(|x|/sqrt2):
    h = x E C / 2;  gelu = h (x <= 0),  x - h (x > 0)
    gelu' = E (C/2 + x/sqrt(2 pi)) (x <= 0),  1 + E (x/sqrt(2 pi) - C/2) (x > 0)
-   No erf(x) - 1 cancellation anywhere: gelu(-30) = -1.47e-196 to full precision. */
+   No erf(x) - 1 cancellation anywhere: gelu(-30) = -1.47e-196 to full precision.
+   Float64 results take the same formulas in two words (fa__gelu_d and
+   fa__gelu_grad_d above), rounded once. */
 #define FA_GELU_PARTS                                                          \
     T xd = x;                                                             \
     T ax = M(fa_abs)(xd);                                                    \
@@ -587,6 +703,7 @@ FA_INLINE T S(fa_threshold_grad)(FA_ARGS)
 FA_INLINE T S(fa_gelu)(FA_ARGS)
 {
     FA_UNUSED;
+    if (FA_DD) return S(fa__gelu_d)(x);
     FA_GELU_PARTS;
     T h = E == 0 ? (T)0.0 : (((T)0.5 * xd) * E * C) * unscale;
     return (T)(xd > 0 ? xd - h : (E == 0 ? M(fa_copysign)((T)0.0, xd) : h));
@@ -598,9 +715,35 @@ FA_INLINE T S(fa_gelu_grad)(FA_ARGS)
     T k = xd * (T)FA_INV_SQRT_2PI;
     T g = xd > 0 ? (T)1.0 + (E * (k - (T)0.5 * C)) * unscale : (E * ((T)0.5 * C + k)) * unscale;
     g = E == 0 ? (xd > 0 ? (T)1.0 : (T)0.0) : g;
+    if (FA_DD) g = S(fa__gelu_grad_d)(x);
     T d = FA_ROOT_D(xd, GELU);
-    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU) : g;
+    g = FA_ROOT_SELECT(g, xd, d, GELU);
     return (T)FA_NANP(xd, g);
+}
+
+/* float64: g(z) = s (1 + w (1 - s)), s = sigmoid(z), for every z (w = x z'
+   for gelu_tanh), in two words and rounded once.  With e = exp(-|z|):
+     g = (e (1 + w) + e^2) / (1 + e)^2   (z < 0),
+     g = (1 + e (1 + w)) / (1 + e)^2     (z >= 0);
+   e from fa_exp_dd2, scaled by 2^FA_TK below FA_TB (there e^2 and the e of
+   1 + e are dropped: below 2^-800 relative).  Only 1 + w and, for z < 0,
+   e (1 + w) + e^2 cancel, both carried exactly enough in two words. */
+FA_INLINE T S(fa__sgrad_dd)(T zh, T zl, T wh, T wl)
+{
+    T el, es = M(fa_exp_dd2)(-M(fa_abs)(zh), zh >= 0 ? -zl : zl, zh < FA_TB ? FA_TK : 0, &el);
+    T eu = zh < FA_TB ? (T)0 : es, eul = zh < FA_TB ? (T)0 : el; /* e, unscaled */
+    T wc = M(fa_clamp)(wh, (T)-1e6, (T)1e6); /* |w| > 1e6: e = 0 */
+    T al, ah = M(fa_two_sum)((T)1, wc, &al);
+    al += wc == wh ? wl : (T)0;
+    T pl, ph = M(fa_dd_mul)(es, el, ah, al, &pl); /* e (1 + w) */
+    T ql, qh = M(fa_dd_mul)(eu, eul, eu, eul, &ql); /* e^2 */
+    T ch = zh < 0 ? qh : (T)1, cl = zh < 0 ? ql : (T)0;
+    T nl, nh = M(fa_two_sum)(ph, ch, &nl);
+    nl += pl + cl;
+    T dh = (T)1 + eu, dl = (((T)1 - dh) + eu) + eul; /* e <= 1 */
+    T Dl, Dh = M(fa_dd_mul)(dh, dl, dh, dl, &Dl);
+    T g = M(fa_dd_div)(nh, nl, Dh, Dl) * (zh < FA_TB ? FA_TU : (T)1);
+    return es == 0 ? (zh < 0 ? (T)0 : (T)1) : g; /* (+0, not -0) */
 }
 
 /* GELU, tanh form (PyTorch approximate='tanh'):
@@ -638,16 +781,14 @@ FA_INLINE T S(fa_gelu_tanh_grad)(FA_ARGS)
     T t = sm == 0 ? (T)0 : xd * sm * dz;
     t = M(fa_abs)(xd) > FA_K_BIG(1) ? (T)0 : t; /* sm = 0 there; x^3 would overflow */
     T g = s == 0 ? (T)0 : (s + s * t) * u;
-    if (FA_DD) { /* the closed form cancels below 0: w = x z' in two words */
+    if (FA_DD) { /* the whole of it in two words, w = x z' too */
         T p3l, p3 = M(fa_two_sum)((T)2 * p, p, &p3l);
         T dzl, dzh = M(fa_two_sum)(FA_GT_K1, p3, &dzl);
         dzl += (p3l + (T)3 * pl) + FA_GT_K1L;
         T wh = xd * dzh, wl = M(fa_prod_lo)(xd, dzh, wh) + xd * dzl;
-        T gn = S(fa__sgrad_neg)(zh, zl, wh, wl);
-        T zin = zh > (T)-40 ? zh : (T)0; /* -40 < z < 0 as one compare: */
-        g = zin < 0 ? gn : g;                /* no mask of masks (AVX2) */
+        g = S(fa__sgrad_dd)(zh, zl, wh, wl);
     }
     T d = FA_ROOT_D(xd, GELU_TANH);
-    g = M(fa_abs)(d) < FA_ROOT_WINDOW ? FA_ROOT_SERIES(d, GELU_TANH) : g;
+    g = FA_ROOT_SELECT(g, xd, d, GELU_TANH);
     return (T)FA_NANP(xd, g);
 }

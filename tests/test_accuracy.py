@@ -21,6 +21,7 @@ scalar parameters, on the default level).
 """
 import functools
 import os
+import re
 import sys
 
 import numpy as np
@@ -118,6 +119,43 @@ def test_regime_boundaries_found():
     assert UFUNCS_BY_NAME["sigmoid"](np.array([below]))[0] < 1
     sub = b[(y > 0) & (y < np.finfo(np.float64).tiny)]
     assert len(sub) and -746 < sub.min() < -708
+
+
+# ---- float64-only switches of the two-word paths -------------------------------
+def _float64_switches():
+    """Where only the float64 kernels change branch (src_c/activations.h), beyond
+    bench/accuracy.py's THRESHOLDS: the narrower Taylor windows x0 +- WDD at the zeros of
+    gelu', gelu_tanh' and mish' (src_c/fa_roots.h), mish's switches at x = -80 (e dropped
+    from the polynomials) and x = 40 (mish = x, mish' = 1), and z = -40 in gelu_tanh'
+    (the old tail switch, kept as a check)."""
+    text = open(os.path.join(acc.ROOT, "src_c", "fa_roots.h")).read()
+    out = []
+    for act, key in (("gelu", "GELU"), ("gelu_tanh", "GELU_TANH"), ("mish", "MISH")):
+        hi = float(re.search(rf"#define FA_ROOT_{key}_HI (\S+)", text).group(1))
+        w = float(re.search(rf"#define FA_ROOT_{key}_WDD (\S+)", text).group(1))
+        out += [(act, hi - w), (act, hi + w), (act, hi)]
+    out += [("mish", -80.0), ("mish", 40.0), ("gelu_tanh", -acc._gelu_tanh_x_of_z(40.0))]
+    return out
+
+
+@pytest.mark.parametrize("act, t", _float64_switches(), ids=lambda v: str(v))
+def test_float64_switches_within_bound(act, t):
+    """f and f' of the activation on a dense neighbourhood of t, float64, every ISA level,
+    against the table bound."""
+    x = acc.neighbourhood(t, np.float64)
+    for name in (act, act + "_grad"):
+        u = _table.BY_NAME[name]
+        r64 = acc.reference_f64(name, [[float(v) for v in x]])
+        bound = _ulp.ulp_bound(u, np.float64)
+        for level in SUPPORTED_ISA:
+            old = set_isa(level)
+            try:
+                got = UFUNCS_BY_NAME[name](x)
+            finally:
+                set_isa(old)
+            d = acc.distance(got, r64, r64)
+            i = int(np.argmax(d))
+            assert d[i] <= bound, f"{name}({x[i]!r}) [{level}]: {got[i]!r} vs {r64[i]!r}, {d[i]:g} ULP"
 
 
 # ---- float16 ----------------------------------------------------------------
