@@ -35,14 +35,14 @@ def generate_header():
 generate_header()
 ParallelCompile("NPY_NUM_BUILD_JOBS", default=2).install()
 
-c_sources = ["dispatch.c", "loops.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "softmax.c"]
+c_sources = ["dispatch.c", "loops.c", "fa_threads.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "softmax.c"]
 ext = Extension(
     "fastact._ufuncs",
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
     include_dirs=[np.get_include(), "src_c", os.path.join("src_c", "generated")],
     depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "fa_math.inc", "fa_roots.h",
                                                   "activations.h", "kernels.inc",
-                                                  "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
+                                                  "fa_half.h", "fa_fpstatus.h", "fa_threads.h", "fa_softmax.h",
                                                   "softmax.inc", "softmax_row.h")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi")],
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_23_API_VERSION")],
@@ -50,8 +50,10 @@ ext = Extension(
     # arms may raise FP flags; values are unchanged, and loops.c restores the flags.
     # -ffp-contract=off: no FMA contraction, so every ISA level gives the same
     # bits (the error-free transformations in fa_math.inc rely on it, too).
-    extra_compile_args=["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-semantic-interposition"]
+    extra_compile_args=["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-semantic-interposition",
+                        "-pthread"]
     if os.name != "nt" else ["/O2"],
+    extra_link_args=["-pthread"] if os.name != "nt" else [],  # fa_threads.c (set_num_threads)
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))
