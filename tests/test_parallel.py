@@ -363,3 +363,25 @@ def test_split_uses_more_than_one_core():
     if best <= 1.3 and os.getloadavg()[0] > ncpu - 1:
         pytest.skip(f"machine loaded (load average {os.getloadavg()[0]:.1f}): no second core free")
     assert best > 1.3, f"CPU/wall = {best:.2f} with 2 threads: the call does not seem to be split"
+
+
+# ---- the benchmark's fastact-mt column ---------------------------------------------
+def test_bench_fastact_mt_column():
+    """`fastact (N threads)` is timed only where a call is split, agrees with fastact, is
+    never "best", and the thread count is restored after the run."""
+    from fastact import bench
+
+    fa.set_num_threads(3)
+    config = bench.Config(sizes=(300, 2 * MIN_PER_THREAD), dtypes=("float32",), roles=("forward",),
+                          only=("relu", "sigmoid"), competitors=("fastact-mt",), threads=2,
+                          repeat=1, min_time=1e-5, warmup=0, overhead=False, floors=False)
+    report = bench.run(config)
+    assert fa.get_num_threads() == 3
+    assert not report["skipped"], report["skipped"]
+    mt = {(r["name"], r["size"]) for r in report["elementwise"] if r["competitor"] == "fastact-mt"}
+    assert mt == {("relu", 2 * MIN_PER_THREAD), ("sigmoid", 2 * MIN_PER_THREAD)}
+    assert report["meta"]["competitors"]["fastact-mt"] == {
+        "title": "fastact (2 threads)", "version": fa.__version__, "threads": 2}
+    text = bench.markdown(report)
+    assert "fastact (2 threads)" in text
+    assert "| relu |" in text
