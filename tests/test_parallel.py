@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import fastact as fa
-from fastact import _ufuncs
+from fastact import _table, _ufuncs
 from fastact._ufuncs import MAX_THREADS, MIN_PER_THREAD, THREADS_AVAILABLE
 from fastact._ufuncs import ufuncs as UF
 
@@ -93,6 +93,20 @@ def test_same_bits_small_chunks(isa, name, make, dtype):
     for n in (0, 1, 31, 32, 33, 64, 100, 127, 1000, 4099):
         x, dy, p = operands(n, dtype, seed=n)
         check_call(name, make(x, dy, p), (2, 3, 5, 8, 64), f"{name} {dtype.__name__} n={n} {isa}")
+
+
+@pytest.mark.parametrize("name", sorted(UF))
+def test_every_ufunc_same_bits(name):
+    """Every elementwise ufunc, float32 and float64, with parameters as arrays and as scalars."""
+    _ufuncs._set_min_per_thread(16)
+    uf = UF[name]
+    u = _table.BY_NAME[name]
+    nd = len(u.inputs) - len(u.params)
+    for dtype in (np.float32, np.float64):
+        x, dy, p = operands(1003, dtype, seed=5)
+        data = (dy, x)[2 - nd:]
+        for params in ((p,) * (uf.nin - nd), (0.75,) * (uf.nin - nd)):
+            check_call(name, data + params, (2, 3, 7), f"{name} {dtype.__name__}")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: d.__name__)
