@@ -75,7 +75,7 @@ def add_bench_arguments(p):
                    help="numpy scipy numexpr torch onnxruntime torch-mt fastact-mt (default: all installed)")
     p.add_argument("--threads", type=int, metavar="N",
                    help="threads of the 'fastact (N threads)' column (fastact-mt; default every usable "
-                        "CPU); it is timed from 2 * 65536 elements on, where a call is split")
+                        "CPU); it is timed only at sizes where a call is split (see python -m fastact info)")
     p.add_argument("--repeat", type=int, help="rounds per case (median taken; default 7, quick 5)")
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds per timed batch (default 0.01, quick 0.002)")

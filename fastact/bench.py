@@ -33,7 +33,7 @@ Competitors (each only when importable, imported lazily here)
 ``torch-mt``     the same with all cores (labelled; never counted as "best").
 ``fastact-mt``   fastact itself with ``fastact.set_num_threads(N)`` (N = ``threads``,
                  default every usable CPU; labelled, never "best"), timed only
-                 where a call is split (from 2 * 65536 elements on).  The
+                 where a call is split (from 2 * ``MIN_PER_THREAD`` elements on).  The
                  ``fastact`` column always runs with 1 thread.
 ``onnxruntime``  a one-node ONNX graph per op, 1 intra-op thread, run with IO
                  binding on the preallocated numpy buffers (no copy is timed).
