@@ -18,7 +18,7 @@
 
 #define FA_MAX_THREADS 256
 #ifndef FA_MIN_PER_THREAD
-#define FA_MIN_PER_THREAD 131072 /* elements: creating and joining a thread costs ~15-20 us */
+#define FA_MIN_PER_THREAD 131072 /* elements: starting and joining a thread costs 15-40 us */
 #endif
 
 int fa_threads_available(void);          /* 1 with pthreads, else 0 */
