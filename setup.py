@@ -35,15 +35,15 @@ def generate_header():
 generate_header()
 ParallelCompile("NPY_NUM_BUILD_JOBS", default=2).install()
 
-c_sources = ["dispatch.c", "loops.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c", "softmax.c",
-             "glu.c"]
+c_sources = ["dispatch.c", "loops.c", "fa_threads.c", "kernels_baseline.c", "kernels_avx2.c", "kernels_avx512.c",
+             "softmax.c", "glu.c"]
 ext = Extension(
     "fastact._ufuncs",
     sources=["fastact/_ufuncs.pyx"] + [os.path.join("src_c", s) for s in c_sources],
     include_dirs=[np.get_include(), "src_c", os.path.join("src_c", "generated")],
     depends=[os.path.join("src_c", h) for h in ("fastact.h", "fa_math.h", "fa_math.inc", "fa_roots.h",
                                                   "activations.h", "activations_f32.h", "kernels.inc",
-                                                  "fa_half.h", "fa_fpstatus.h", "fa_softmax.h",
+                                                  "fa_half.h", "fa_fpstatus.h", "fa_threads.h", "fa_softmax.h",
                                                   "softmax.inc", "softmax_row.h", "glu.inc")]
     + [os.path.join("src_c", "generated", "fa_gen.h"), os.path.join("fastact", "_gufuncs.pxi"),
        os.path.join("fastact", "_call.pxi")],
@@ -53,8 +53,10 @@ ext = Extension(
     # -ffp-contract=off: no FMA contraction (the error-free transformations in
     # fa_math.inc rely on it); the AVX2/AVX-512 kernels use FMA explicitly
     # (fa_math.h FA_USE_FMA) in polynomials and product error terms.
-    extra_compile_args=["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-semantic-interposition"]
+    extra_compile_args=["-O3", "-fno-trapping-math", "-ffp-contract=off", "-fno-semantic-interposition",
+                        "-pthread"]
     if os.name != "nt" else ["/O2"],
+    extra_link_args=["-pthread"] if os.name != "nt" else [],  # fa_threads.c (set_num_threads)
 )
 
 setup(ext_modules=cythonize([ext], language_level=3))

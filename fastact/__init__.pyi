@@ -3,7 +3,8 @@
 """fastact: neural-network activation functions and their derivatives as NumPy ufuncs."""
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from contextlib import AbstractContextManager
+from typing import Any, Literal, SupportsIndex
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -19,6 +20,9 @@ def get_isa() -> str: ...
 def set_isa(name: str) -> str: ...
 def isa_supported(name: str) -> bool: ...
 def detected_isa() -> str: ...
+def get_num_threads() -> int: ...
+def set_num_threads(n: SupportsIndex | None) -> int: ...
+def threads(n: SupportsIndex | None) -> AbstractContextManager[int]: ...
 def show_config() -> None: ...
 def rrelu_train(
     x: ArrayLike,
@@ -354,6 +358,9 @@ __all__ = [
     'get_isa',
     'set_isa',
     'isa_supported',
+    'get_num_threads',
+    'set_num_threads',
+    'threads',
     'DefaultsUfunc',
     'AxisGufunc',
     'ufuncs',

@@ -1,9 +1,10 @@
 """Command line: ``python -m fastact [info | bench ...]``.
 
     python -m fastact                 info, then a quick timing against the numpy composites
-    python -m fastact info            version, SIMD level, every function with its operands
+    python -m fastact info            version, SIMD level, threads, every function with its operands
     python -m fastact bench [--quick] [--json FILE] [--sizes N ...] [--dtypes D ...]
                             [--only NAMES] [--roles R ...] [--competitors C ...] [--repeat N]
+                            [--threads N]
 
 Subcommands are entries of ``COMMANDS``: a name, a help line, a function that
 adds its arguments to an argparse subparser and the function that runs it;
@@ -26,7 +27,7 @@ def _signature(u):
 
 
 def cmd_info(args):
-    """Print the version, the SIMD level and every function with its arity."""
+    """Print the version, the SIMD level, the threads and every function with its arity."""
     import fastact
     from fastact import _table
     from fastact._ufuncs import gufuncs, ufuncs
@@ -71,7 +72,10 @@ def add_bench_arguments(p):
                    help="forward grad backward grad_from_output backward_from_output "
                         "(default: forward grad backward; --quick: forward)")
     p.add_argument("--competitors", nargs="+", metavar="NAME",
-                   help="numpy scipy numexpr torch onnxruntime torch-mt (default: all installed)")
+                   help="numpy scipy numexpr torch onnxruntime torch-mt fastact-mt (default: all installed)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="threads of the 'fastact (N threads)' column (fastact-mt; default every usable "
+                        "CPU); it is timed only at sizes where a call is split (see python -m fastact info)")
     p.add_argument("--repeat", type=int, help="rounds per case (median taken; default 7, quick 5)")
     p.add_argument("--min-time", type=float, metavar="S",
                    help="seconds per timed batch (default 0.01, quick 0.002)")
@@ -87,6 +91,7 @@ def add_bench_arguments(p):
 def bench_config(args):
     """A fastact.bench.Config from the parsed arguments."""
     from fastact import bench
+    from fastact._ufuncs import MAX_THREADS
 
     def split(values):
         return tuple(s for v in values or () for s in v.split(",") if s)
@@ -97,12 +102,14 @@ def bench_config(args):
         roles=split(args.roles) or None,
         only=split(args.only),
         competitors=split(args.competitors) or None,
-        repeat=args.repeat, min_time=args.min_time,
+        repeat=args.repeat, min_time=args.min_time, threads=args.threads,
     )
     if args.no_check:
         overrides["check"] = False
     if args.no_overhead:
         overrides["overhead"] = False
+    if args.threads is not None and not 1 <= args.threads <= MAX_THREADS:
+        raise ValueError(f"--threads must be between 1 and {MAX_THREADS}")
     bad = set(overrides["roles"] or ()) - set(bench.ALL_ROLES)
     if bad:
         raise ValueError(f"unknown role(s) {sorted(bad)}; choose from {bench.ALL_ROLES}")
@@ -144,7 +151,7 @@ def cmd_default(args):
 
 # name, help, add_arguments(subparser), run(args) -> exit code
 COMMANDS = [
-    ("info", "version, SIMD level and every function with its arity", lambda p: None, cmd_info),
+    ("info", "version, SIMD level, threads and every function with its arity", lambda p: None, cmd_info),
     ("bench", "benchmark against numpy, scipy, numexpr, torch, onnxruntime",
      add_bench_arguments, cmd_bench),
     ("plot", "PNG plots of every activation and its derivative on [-6, 6], and an overview grid "

@@ -91,3 +91,73 @@ def set_isa(str name):
         raise ValueError(f"ISA level {name!r} is not supported by this CPU")
     fa_set_isa(fa_isa_from_name(name.encode()))
     return old
+
+
+# ---- threads (src_c/fa_threads.c) ----------------------------------------------
+cdef extern from "fa_threads.h":
+    int FA_MAX_THREADS
+    int FA_MIN_PER_THREAD
+    int fa_threads_available()
+    int fa_get_num_threads()
+    void fa_set_num_threads(int n)
+    Py_ssize_t fa_get_min_per_thread()
+    void fa_set_min_per_thread(Py_ssize_t m)
+
+MAX_THREADS = FA_MAX_THREADS
+MIN_PER_THREAD = FA_MIN_PER_THREAD
+THREADS_AVAILABLE = bool(fa_threads_available())
+
+
+def usable_cpus():
+    """The CPUs this process may run on (its affinity mask where the OS has one)."""
+    import os
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def get_num_threads():
+    """The number of threads a ufunc call may use on a large contiguous array (default 1)."""
+    return fa_get_num_threads()
+
+
+def set_num_threads(n):
+    """Let each elementwise ufunc call use up to `n` threads on large contiguous arrays.
+
+    `n`: an int from 1 (the default: never a thread) to MAX_THREADS, or None for
+    every usable CPU.  Process-wide; returns the previous count.  Only calls on
+    contiguous float32/float64 operands of at least 2 * MIN_PER_THREAD elements
+    are split (into chunks of at least MIN_PER_THREAD); results are the same bits
+    as with one thread.
+    """
+    import operator
+    if n is None:
+        n = min(usable_cpus(), FA_MAX_THREADS)
+    elif isinstance(n, bool):
+        raise TypeError("set_num_threads() needs an int or None, not bool")
+    else:
+        try:
+            n = operator.index(n)
+        except TypeError:
+            raise TypeError(f"set_num_threads() needs an int or None, not {type(n).__name__}") from None
+    if not 1 <= n <= FA_MAX_THREADS:
+        raise ValueError(f"number of threads must be between 1 and {FA_MAX_THREADS} (or None: "
+                         f"every usable CPU), not {n}")
+    old = fa_get_num_threads()
+    fa_set_num_threads(n)
+    return old
+
+
+def _get_min_per_thread():
+    """Elements per thread below which a call is not split (tests only)."""
+    return fa_get_min_per_thread()
+
+
+def _set_min_per_thread(Py_ssize_t m):
+    """Change the split threshold, for the tests (small splits on small arrays); returns the old one."""
+    if m < 1:
+        raise ValueError("min_per_thread must be >= 1")
+    old = fa_get_min_per_thread()
+    fa_set_min_per_thread(m)
+    return old

@@ -33,6 +33,10 @@ Competitors (each only when importable, imported lazily here)
                  (``aten.sigmoid_backward``, ``threshold_backward``, ...), a
                  ``NAME_grad`` being the backward kernel applied to dy = 1.
 ``torch-mt``     the same with all cores (labelled; never counted as "best").
+``fastact-mt``   fastact itself with ``fastact.set_num_threads(N)`` (N = ``threads``,
+                 default every usable CPU; labelled, never "best"), timed only
+                 where a call is split (from 2 * ``MIN_PER_THREAD`` elements on).  The
+                 ``fastact`` column always runs with 1 thread.
 ``onnxruntime``  a one-node ONNX graph per op, 1 intra-op thread, run with IO
                  binding on the preallocated numpy buffers (no copy is timed).
 
@@ -83,7 +87,7 @@ ALL_ROLES = ROLES + ("grad_from_output", "backward_from_output")
 REQUIRED_PARAM_VALUE = 0.25      # for parameters without a default (prelu's a)
 OVERHEAD_SIZE = 10               # elements in the call-overhead measurement
 BANDWIDTH_MIN_SIZE = 10**6       # "% of np.copyto bandwidth" is shown from this size on (memory bound)
-COMPETITORS = ("numpy", "scipy", "numexpr", "torch", "onnxruntime", "torch-mt")
+COMPETITORS = ("numpy", "scipy", "numexpr", "torch", "onnxruntime", "torch-mt", "fastact-mt")
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -107,6 +111,7 @@ class Config:
     floors: bool = True              # np.copyto / np.negative per (dtype, size)
     check: bool = True               # compare every competitor's result with fastact's
     seed: int = 0
+    threads: int | None = None       # fastact-mt's fastact.set_num_threads(); None = every usable CPU
 
     @classmethod
     def quick(cls, **overrides):
@@ -171,11 +176,12 @@ class Competitor:
     a zero-argument callable that computes the function on the operands and
     writes into ``A.out`` (``G.out``) where the library allows it; the callable
     may return the result when it cannot (torch ops without an out= form).
-    ``prepare()`` runs before every timed batch (thread counts).
+    ``prepare()`` runs before every timed batch (thread counts).  ``min_size``:
+    elementwise sizes below it are not timed for this competitor.
     """
 
     def __init__(self, label, version, elementwise=None, gufunc=None, threads=1,
-                 prepare=None, title=None):
+                 prepare=None, title=None, min_size=0):
         self.label = label
         self.title = title or label
         self.version = version
@@ -183,6 +189,7 @@ class Competitor:
         self.gufunc = gufunc or {}
         self.threads = threads
         self.prepare = prepare or (lambda: None)
+        self.min_size = min_size
 
 
 def _composite_entries(table, from_output=None, backward=None):
@@ -1022,21 +1029,43 @@ def _onnxruntime_competitor():
                       title="onnxruntime (1 thread)")
 
 
+# ---- fastact with threads ------------------------------------------------------------
+def _fastact_mt_competitor(threads=None):
+    """fastact's ufuncs with fastact.set_num_threads(threads): only sizes that are split."""
+    from fastact._ufuncs import MIN_PER_THREAD
+
+    n = threads or fastact._ufuncs.usable_cpus()
+
+    def entry(u):
+        return lambda A, p: (lambda uf=FA_UFUNCS[u.name], args=_fastact_args(u, A), out=A.out:
+                             uf(*args, out=out))
+
+    return Competitor("fastact-mt", fastact.__version__,
+                      {u.name: entry(u) for u in _table.UFUNCS if u.name in FA_UFUNCS},
+                      threads=n, prepare=lambda: fastact.set_num_threads(n),
+                      title=f"fastact ({n} threads)", min_size=2 * MIN_PER_THREAD)
+
+
 _FACTORIES = {
     "numpy": ("numpy", _numpy_competitor),
     "scipy": ("scipy", _scipy_competitor),
     "numexpr": ("numexpr", _numexpr_competitor),
     "torch": ("torch", _torch_competitors),
     "onnxruntime": ("onnxruntime", _onnxruntime_competitor),
+    "fastact-mt": ("fastact", _fastact_mt_competitor),
 }
 
 
-def load_competitors(wanted=None, log=None):
-    """The installed competitors (``wanted``: labels from COMPETITORS; None: all)."""
+def load_competitors(wanted=None, log=None, threads=None):
+    """The installed competitors (``wanted``: labels from COMPETITORS; None: all).
+
+    ``threads``: fastact-mt's thread count (None: every usable CPU; with one
+    usable CPU fastact-mt is then left out unless asked for by name)."""
     wanted = COMPETITORS if wanted is None else tuple(wanted)
     unknown = set(wanted) - set(COMPETITORS)
     if unknown:
         raise ValueError(f"unknown competitor(s) {sorted(unknown)}; choose from {COMPETITORS}")
+    explicit = wanted is not COMPETITORS
     out = []
     for key, (module, factory) in _FACTORIES.items():
         labels = ("torch", "torch-mt") if key == "torch" else (key,)
@@ -1047,6 +1076,14 @@ def load_competitors(wanted=None, log=None):
         if importlib.util.find_spec(module) is None:
             if log:
                 log(f"{key}: not installed, skipped")
+            continue
+        if key == "fastact-mt":
+            if not fastact._ufuncs.THREADS_AVAILABLE or (
+                    threads is None and fastact._ufuncs.usable_cpus() < 2 and not explicit):
+                if log:
+                    log("fastact-mt: no threads (build or CPUs), skipped")
+                continue
+            out.append(factory(threads))
             continue
         try:
             made = factory()
@@ -1262,9 +1299,19 @@ def run(config: Config | None = None, log=None):
     config = config or Config()
     log = log or (lambda msg: None)
     rows, gnames = select(config.only, config.roles)
-    competitors = load_competitors(config.competitors, log)
+    competitors = load_competitors(config.competitors, log, config.threads)
     report = {"meta": _meta(competitors), "config": asdict(config),
               "elementwise": [], "softmax": [], "floors": [], "overhead": [], "skipped": []}
+    threads_before = fastact.set_num_threads(1)  # the fastact column: 1 thread
+    try:
+        _run_all(report, config, rows, gnames, competitors, log)
+    finally:
+        fastact.set_num_threads(threads_before)
+    report["meta"]["loadavg_end"] = _loadavg()
+    return report
+
+
+def _run_all(report, config, rows, gnames, competitors, log):
     with np.errstate(all="ignore"):
         for dtype in config.dtypes:
             for size in (config.sizes if rows else ()):
@@ -1276,8 +1323,6 @@ def run(config: Config | None = None, log=None):
             if gnames:
                 log(f"{dtype}: softmax family {config.softmax_shape}")
                 _run_softmax(report, config, gnames, competitors, np.dtype(dtype))
-    report["meta"]["loadavg_end"] = _loadavg()
-    return report
 
 
 def _noop():
@@ -1303,7 +1348,7 @@ def _run_elementwise(report, config, rows, competitors, dtype, size):
         params = _param_values(u)
         builders = [(_FASTACT, lambda uf=uf, args=args, out=A.out: (lambda: uf(*args, out=out)))]
         builders += [(c, (lambda b: lambda: b(A, params))(c.elementwise[u.name]))
-                     for c in competitors if u.name in c.elementwise]
+                     for c in competitors if u.name in c.elementwise and size >= c.min_size]
         cands = _build_candidates(builders, ref, A.out, dtype, config.check,
                                   report["skipped"], where)
         res = time_interleaved(cands, config.repeat, config.min_time, config.warmup)
@@ -1389,7 +1434,7 @@ def _run_softmax(report, config, gnames, competitors, dtype):
                                               number=r["number"]))
 
 
-_FASTACT = Competitor("fastact", fastact.__version__)
+_FASTACT = Competitor("fastact", fastact.__version__, prepare=lambda: fastact.set_num_threads(1))
 
 
 # =============================================================================

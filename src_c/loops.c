@@ -7,6 +7,10 @@
  * float16 is always gathered: it is converted to float32, computed by the
  * float32 kernel and rounded once on the way back.
  *
+ * Only the contiguous fast path may run on several threads
+ * (fastact.set_num_threads, fa_threads.c): never the blocked path, float16,
+ * or an output that overlaps an input other than element for element.
+ *
  * The FP status word is restored after the kernel: the branch-free kernels
  * evaluate both sides of a select (e.g. exp of a clamped argument that then
  * overflows to the wanted inf, or an ordered compare with NaN), and NumPy
@@ -17,6 +21,7 @@
 #include "fastact.h"
 #include "fa_fpstatus.h"
 #include "fa_half.h"
+#include "fa_threads.h"
 
 /* ---- the loop --------------------------------------------------------- */
 #define FA_BLOCK 256
@@ -129,7 +134,7 @@ static void fa_run(const fa_entry *e, int es, char **args, const ptrdiff_t *dims
         return;
     }
     if (contig) {
-        k(n, args, args[nin], pscalar);
+        fa_run_contig(k, n, args, nin, nd, pscalar, es);
         fa_fp_restore(fp);
         return;
     }

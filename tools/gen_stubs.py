@@ -38,6 +38,9 @@ def get_isa() -> str: ...
 def set_isa(name: str) -> str: ...
 def isa_supported(name: str) -> bool: ...
 def detected_isa() -> str: ...
+def get_num_threads() -> int: ...
+def set_num_threads(n: SupportsIndex | None) -> int: ...
+def threads(n: SupportsIndex | None) -> AbstractContextManager[int]: ...
 def show_config() -> None: ...
 def rrelu_train(
     x: ArrayLike,
@@ -119,11 +122,13 @@ def render_init(table, gufuncs, axis_gufuncs=()) -> str:
         kind[alias] = kind[target]
     names = sorted(kind)
     all_names = sorted(names) + ["rrelu_train", "prelu_weight_grad", "show_config", "get_isa", "set_isa",
-                                 "isa_supported", "DefaultsUfunc", "AxisGufunc", "ufuncs", "__version__"]
+                                 "isa_supported", "get_num_threads", "set_num_threads", "threads",
+                                 "DefaultsUfunc", "AxisGufunc", "ufuncs", "__version__"]
     out = [HEADER,
            '"""fastact: neural-network activation functions and their derivatives as NumPy ufuncs."""\n',
            "from collections.abc import Sequence",
-           "from typing import Any, Literal",
+           "from contextlib import AbstractContextManager",
+           "from typing import Any, Literal, SupportsIndex",
            "",
            "import numpy as np",
            "from numpy.typing import ArrayLike, DTypeLike, NDArray",
@@ -159,14 +164,17 @@ def render_ufuncs(table, gufuncs) -> str:
 
 
 def render_ext() -> str:
-    return HEADER + '''"""The extension module: ufunc registration and the SIMD level."""
+    return HEADER + '''"""The extension module: ufunc registration, the SIMD level and the threads."""
 
-from typing import Any
+from typing import Any, SupportsIndex
 
 import numpy as np
 from typing_extensions import disjoint_base
 
 ISA_LEVELS: tuple[str, ...]
+MAX_THREADS: int
+MIN_PER_THREAD: int
+THREADS_AVAILABLE: bool
 ufuncs: dict[str, np.ufunc]
 gufuncs: dict[str, np.ufunc]
 
@@ -174,6 +182,11 @@ def isa_supported(name: str) -> bool: ...
 def get_isa() -> str: ...
 def detected_isa() -> str: ...
 def set_isa(name: str) -> str: ...
+def usable_cpus() -> int: ...
+def get_num_threads() -> int: ...
+def set_num_threads(n: SupportsIndex | None) -> int: ...
+def _get_min_per_thread() -> int: ...
+def _set_min_per_thread(m: int) -> int: ...
 
 @disjoint_base
 class DefaultsCall:
