@@ -182,6 +182,7 @@ ACTIVATIONS = (
         "accurate in the far negative tail where 0.5*x*(1 + erf(x/sqrt(2))) cancels to 0 "
         "(below x = -5 in float32).  gelu(-inf) = 0, gelu'(+inf) = 1, gelu'(-inf) = 0.  Next to "
         "the zero of gelu' (x = -0.75179) a Taylor series about that zero is used.",
+        f32=('float32', 'float32'),
     ),
     Activation(
         "gelu_tanh", "x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (PyTorch approximate='tanh')",
