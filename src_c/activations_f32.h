@@ -23,14 +23,19 @@
  * of an ulp keeps it in a second word, so the result is rounded about once:
  * - x^2/2 = -(z + zl) exactly; z = n ln2 + r exactly (ln2 = hi + lo, n hi
  *   exact), and exp(r) = (1 + r) + r^2 p(r) with 1 + r split exactly; the
- *   small rest c of the argument (n lo, zl, the correction below) multiplies
- *   the result as 1 - c + c^2/2;
+ *   small rest c of the argument (n lo, zl) joins r with FMA (one rounding,
+ *   2^-26 at most) and multiplies the result as 1 - c + c^2/2 without;
  * - d = 1 + K a is exact as d + dl, and t = 1/d is off by the relative error
  *   rho = 1 - t (d + dl) (an exact residual).  The polynomial is evaluated at
- *   t, and f(t (1 + rho)) = f(t) exp(-rho l(t)), l = -t f'/f fitted too, so
- *   -rho l joins exp's argument;
+ *   t, and f(t (1 + rho)) = f(t) exp(-rho l(t)) with l = -t f'/f fitted too:
+ *   the factor goes to the polynomial's low word (with FMA) or into exp's
+ *   argument (without);
  * - the last two Horner steps keep their rounding errors (the constants make
  *   the subtractions exact), and so do the products.
+ * Measured on all 2^32 inputs (bench/accuracy.py --exhaustive): at most 1 ulp
+ * for both, on every ISA level.  Speed: the loops are latency-bound (the
+ * out-of-order window holds only a few iterations), so the polynomials use
+ * Estrin's scheme or an even/odd split and exp does not wait for the division.
  * The constants are from tools/fit_gelu32.py (mpmath).  Without FMA (the
  * baseline level) the product errors come from Dekker's splitting.
  */
@@ -98,25 +103,61 @@ FA_INLINE T S(fa__g32_horner)(const float *c, int n, int j0, T x)
     for (int j = n - 2; j >= j0; j--) p = M(fa_fma)(p, x, (T)c[j]);
     return p;
 }
+/* the same, as E(x^2) + x O(x^2): two chains of half the length (the loops
+   are latency-bound: this is what lets the out-of-order window overlap them) */
+FA_INLINE T S(fa__g32_horner_eo)(const float *c, int n, int j0, T x, T x2)
+{
+    const int m = n - j0, le = j0 + ((m - 1) & ~1), lo = j0 + 1 + ((m - 2) & ~1);
+    T pe = (T)c[le], po = (T)c[lo];
+#pragma GCC unroll 16
+    for (int j = le - 2; j >= j0; j -= 2) pe = M(fa_fma)(pe, x2, (T)c[j]);
+#pragma GCC unroll 16
+    for (int j = lo - 2; j >= j0 + 1; j -= 2) po = M(fa_fma)(po, x2, (T)c[j]);
+    return M(fa_fma)(po, x, pe);
+}
+/* the same by Estrin's scheme (pairs, then pairs of pairs with x^2, x^4, x^8):
+   the shortest dependency chain, for up to 16 terms */
+FA_INLINE T S(fa__g32_estrin)(const float *c, int n, int j0, T x)
+{
+    T q[16], x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
+    const int m0 = n - j0, m1 = (m0 + 1) / 2, m2 = (m1 + 1) / 2, m3 = (m2 + 1) / 2;
+#pragma GCC unroll 16
+    for (int i = 0; i < m1; i++)
+        q[i] = 2 * i + 1 < m0 ? M(fa_fma)((T)c[j0 + 2 * i + 1], x, (T)c[j0 + 2 * i]) : (T)c[j0 + 2 * i];
+#pragma GCC unroll 16
+    for (int i = 0; i < m2; i++) q[i] = 2 * i + 1 < m1 ? M(fa_fma)(q[2 * i + 1], x2, q[2 * i]) : q[2 * i];
+#pragma GCC unroll 16
+    for (int i = 0; i < m3; i++) q[i] = 2 * i + 1 < m2 ? M(fa_fma)(q[2 * i + 1], x4, q[2 * i]) : q[2 * i];
+    return m3 > 1 ? M(fa_fma)(q[1], x8, q[0]) : q[0];
+}
 /* the polynomial c at x as hi + *lo, with c[0] and c[1] in two words (+ cl[0],
    cl[1]) and the rounding errors of the last two Horner steps kept (see
-   fa__g32_fma2: the constants are such that c[0] - hi and c[1] - r are exact) */
-FA_INLINE T S(fa__g32_poly2)(const float *c, const float *cl, int n, T x, T *lo)
+   fa__g32_fma2: the constants are such that c[0] - hi and c[1] - r are
+   exact).  The rest: Estrin's scheme (estrin != 0) or E(x^2) + x O(x^2) with
+   FMA, Horner without. */
+FA_INLINE T S(fa__g32_poly2)(const float *c, const float *cl, int n, int estrin, T x, T *lo)
 {
-    T r1, r = S(fa__g32_fma2)(S(fa__g32_horner)(c, n, 2, x), x, (T)c[1], &r1);
+#if FA_USE_FMA
+    T q = estrin ? S(fa__g32_estrin)(c, n, 2, x) : S(fa__g32_horner_eo)(c, n, 2, x, x * x);
+#else
+    T q = S(fa__g32_horner)(c, n, 2, x);
+    (void)estrin;
+#endif
+    T r1, r = S(fa__g32_fma2)(q, x, (T)c[1], &r1);
     T r0, p = S(fa__g32_fma2)(r, x, (T)c[0], &r0);
     *lo = M(fa_fma)(r1 + (T)cl[1], x, r0 + (T)cl[0]);
     return p;
 }
 #define FA_G32_POLY(NAME, x) S(fa__g32_horner)((const float[])FA_G32_##NAME, FA_G32_##NAME##_N, 0, (x))
-#define FA_G32_POLY2(NAME, x, lo)                                               \
+#define FA_G32_POLY2(NAME, estrin, x, lo)                                       \
     S(fa__g32_poly2)((const float[])FA_G32_##NAME, (const float[])FA_G32_##NAME##_LO, \
-                     FA_G32_##NAME##_N, (x), (lo))
+                     FA_G32_##NAME##_N, (estrin), (x), (lo))
 
 /* exp(z + zl - zc) = (eh + *elo) 2^n, *sc = 2^(n+32), for -110 <= z <= 0 and
    tiny zl - zc: z = n ln2 + r exactly (ln2 = hi + lo, n hi exact), exp(r) =
    (1 + r) + r^2 p(r) with 1 + r = eh + its exact rounding error, times
-   exp(-c) = 1 - c + c^2/2 for the rest c = n lo - zl + zc (|c| < 3e-4) */
+   exp(-c) = 1 - c + c^2/2 for the rest c = n lo - zl + zc (|c| < 3e-4; with
+   FMA, c is subtracted from r instead) */
 FA_INLINE T S(fa__g32_exp)(T z, T zc, T *elo, T *sc)
 {
     const T shift = (T)(12582912.0f + 159.0f); /* 1.5 * 2^23 + 127 + 32 */
@@ -124,10 +165,19 @@ FA_INLINE T S(fa__g32_exp)(T z, T zc, T *elo, T *sc)
     T nd = kk - shift;
     T r = M(fa_fma)(nd, (T)-0.693145751953125f, z); /* exact, also without FMA */
     T c = M(fa_fma)(nd, (T)1.428606765330187045e-06f, zc);
-    T p = FA_G32_POLY(EXP, r);
+#if FA_USE_FMA
+    /* c joins r, rounded once (2^-26 at most): with FMA everywhere else the
+       exhaustive test finds no larger error than with the exact split below */
+    r = r - c;
+#endif
+    T r2 = r * r, p = S(fa__g32_horner_eo)((const float[])FA_G32_EXP, FA_G32_EXP_N, 0, r, r2);
     T eh = (T)1 + r;
-    T el = M(fa_fma)(r * r, p, ((T)1 - eh) + r);
+    T el = M(fa_fma)(r2, p, ((T)1 - eh) + r);
+#if FA_USE_FMA
+    *elo = el;
+#else
     *elo = M(fa_fma)(M(fa_fma)((T)-0.5 * c, c, c), -(eh + el), el);
+#endif
     /* the low bits of kk hold n + 159 (1..254 here): shifted into the exponent field */
     *sc = M(fa_from_bits)(M(fa_bits)(kk) << 23);
     return eh;
@@ -143,11 +193,23 @@ FA_INLINE T S(fa__g32_exp)(T z, T zc, T *elo, T *sc)
     uint32_t ab_ = M(fa_bits)(a), mb_ = M(fa_bits)((T)FA_G32_##NAME##_AMAX);    \
     T ac = M(fa_from_bits)(ab_ < mb_ ? ab_ : mb_);                              \
     T ha = (T)-0.5 * ac, z = ha * ac, zl = M(fa_prod_lo_nc)(ha, ac, z);         \
-    T ka = (T)FA_G32_##NAME##_K * ac, d = (T)1 + ka, dl = ka - (d - (T)1);     \
+    T d = M(fa_fma)((T)FA_G32_##NAME##_K, ac, (T)1); /* K ac is exact */        \
+    T dl = M(fa_fma)((T)FA_G32_##NAME##_K, ac, (T)1 - d);                       \
     T t = (T)1 / d;                                                             \
     T rho = M(fa_fma)(-t, dl, S(fa__g32_fma1)(-t, d, (T)1));                   \
     T v = t - (T)FA_G32_##NAME##_T0;                                            \
-    T elo, sc, eh = S(fa__g32_exp)(z, M(fa_fma)(rho, FA_G32_POLY(NAME##_L, v), -zl), &elo, &sc)
+    FA_G32_CORR(FA_G32_POLY(NAME##_L, v));                                     \
+    T elo, sc, eh = S(fa__g32_exp)(z, zc, &elo, &sc)
+/* f(t (1 + rho)) = f(t) exp(-rho l(t)): with FMA the factor 1 - corr is
+   applied to the polynomial's low word (exp does not wait for the division);
+   without, -rho l joins exp's argument (a few percent of an ulp better there) */
+#if FA_USE_FMA
+#define FA_G32_CORR(l) T corr = rho * (l), zc = -zl
+#define FA_G32_APPLY(hi, lo) ((lo) = M(fa_fma)(-corr, (hi), (lo)))
+#else
+#define FA_G32_CORR(l) T zc = M(fa_fma)(rho, (l), -zl)
+#define FA_G32_APPLY(hi, lo) ((void)0)
+#endif
 
 /* E m (m = mh + ml), rounded once, with E = (eh + elo) 2^n and sc =
    2^(n+32) (ml need not be small: near x0 it is not); the last scaling
@@ -163,9 +225,10 @@ FA_INLINE T S(fa_gelu)(FA_ARGS)
     FA_UNUSED;
     FA_G32_PARTS(GELU);
     /* h = E a t S(t), the products in two words */
-    T sl, sh = FA_G32_POLY2(GELU, v, &sl);
+    T sl, sh = FA_G32_POLY2(GELU, 1, v, &sl); /* (Estrin: the shortest chain) */
+    FA_G32_APPLY(sh, sl);
     T ath = ac * t, atl = M(fa_prod_lo_nc)(ac, t, ath);
-    T mh = ath * sh, ml = M(fa_fma)(atl, sh, M(fa_fma)(ath, sl, M(fa_prod_lo_nc)(ath, sh, mh)));
+    T mh = ath * sh, ml = M(fa_prod_lo_nc)(ath, sh, mh) + M(fa_fma)(atl, sh, ath * sl);
     T h = S(fa__g32_emul)(eh, elo, sc, mh, ml);
     return x >= 0 ? x - h : -h; /* (-0.0 >= 0: -0.0 - 0 = -0.0) */
 }
@@ -175,10 +238,11 @@ FA_INLINE T S(fa_gelu_grad)(FA_ARGS)
     FA_UNUSED;
     FA_G32_PARTS(GRAD);
     /* h = E (a + x0) F(t), a + x0 = a - HI - LO by TwoSum */
-    T fl, fh = FA_G32_POLY2(GRAD, v, &fl);
+    T fl, fh = FA_G32_POLY2(GRAD, 0, v, &fl); /* (Estrin loses 0.2 ulp near x = 0+) */
+    FA_G32_APPLY(fh, fl);
     T uh = ac - (T)FA_G32_ROOT_HI, ub = uh - ac;
     T ul = ((ac - (uh - ub)) + ((T)-FA_G32_ROOT_HI - ub)) - (T)FA_G32_ROOT_LO;
-    T mh = uh * fh, ml = M(fa_fma)(ul, fh, M(fa_fma)(uh, fl, M(fa_prod_lo_nc)(uh, fh, mh)));
+    T mh = uh * fh, ml = M(fa_prod_lo_nc)(uh, fh, mh) + M(fa_fma)(ul, fh, uh * fl);
     T h = S(fa__g32_emul)(eh, elo, sc, mh, ml);
     return x >= 0 ? (T)1 + h : (T)0 - h;
 }

@@ -1,24 +1,22 @@
 """Fit the float32 GELU constants of src_c/activations_f32.h (run: python tools/fit_gelu32.py).
 
-Prints the C block between the "fit_gelu32.py" markers of activations_f32.h.  Every
-polynomial is fitted with mpmath (40 digits) on Chebyshev nodes by Lawson's iteratively
-reweighted least squares (near-minimax in the weighted error), then its coefficients are
-rounded to float32 one at a time, lowest degree first, the others refitted after each
-rounding, so the printed float32 coefficients are what the error bound is measured on.
+Prints the C block between the "fit_gelu32.py" markers of activations_f32.h (paste it
+there).  Every polynomial is fitted with mpmath (40 digits) on Chebyshev nodes by Lawson's
+iteratively reweighted least squares (near-minimax in the weighted error); then its
+coefficients are rounded to float32 one at a time, lowest degree first, the others refitted
+after each rounding (the first two of GELU and GRAD are kept as float32 pairs hi + lo), so
+the printed error is that of the float32 coefficients, on a grid 4 times denser than the fit's.
 
-With Phi the normal CDF, c = 1/sqrt(2 pi), a = |x|, E = exp(-a^2/2), Q(a) = Phi(-a)/E
-(= erfcx(a/sqrt2)/2) and t = 1/(1 + a/2):
+With Phi the normal CDF, c = 1/sqrt(2 pi), a = |x|, Q(a) = Phi(-a) exp(a^2/2)
+(= erfcx(a/sqrt2)/2), x0 = -0.7517915... the zero of gelu' and t = 1/(1 + K a):
 
-- EXP: exp(r) = 1 + r + r^2 p(r) on |r| <= 0.35 (the reduced argument of E);
-- GELU_D: Phi(x) = 1/2 + x (c0 + D(x^2)), c0 = c rounded to float32, for |x| <= 0.625;
-- GELU_G: G(t) = a Q(a) (so gelu(x) = -E G for x < 0, x - E G for x > 0), a in [0.625, 14.5];
-- GELU_GL: l(t) = -t G'(t) / G(t), the sensitivity of G to the rounding of t (the kernel
-  folds -rho l, rho the relative error of t, into exp's argument);
-- GRAD_R: gelu'(x) = 1/2 + x R(x^2) for -0.2518 <= x <= 1.25;
-- GRAD_W: gelu'(x0 + d) = d W(d) for |d| <= 0.5 around the zero x0 of gelu';
-- GRAD_X: X(t) = t (a c - Q(a)) (so gelu'(x) = -E X / t for x < 0, 1 + E X / t for x > 0),
-  a in [1.25, 14.75];
-- GRAD_XL: l(t) = -t X'(t) / X(t), as GELU_GL.
+- EXP: exp(r) = 1 + r + r^2 p(r) on |r| <= 0.35 (the reduced argument of exp(-a^2/2));
+- GELU: S(t) = Q(a) / t (K = 1/2), a in [0, 14.5], in the variable t - 1/4;
+  gelu(x) = -E a t S(t) for x < 0, x - E a t S(t) for x >= 0, E = exp(-a^2/2);
+- GRAD: F(t) = (a c - Q(a)) / (a + x0) (K = 1/4), a in [0, 14.75], in t - 1/2;
+  gelu'(x) = -E (a + x0) F(t) for x < 0, 1 + E (a + x0) F(t) for x >= 0;
+- GELU_L, GRAD_L: l(t) = -t d/dt log f(t) for f = t S(t) and F: the kernel evaluates the
+  polynomial at the rounded t and corrects by exp(-rho l(t)), rho the relative error of t.
 """
 import argparse
 import sys
