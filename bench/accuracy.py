@@ -164,9 +164,11 @@ def _thresholds():
     # ---- gelu (erf form) ----
     add(Threshold(34.0, "gelu: deep-tail scaling of exp(-x^2/2) above |x| = 34 (double)",
                   ("gelu",), "double"))
-    add(Threshold(12.0, "gelu: deep-tail scaling of exp(-x^2/2) above |x| = 12 (float)", ("gelu",), "float"))
+    add(Threshold(14.5, "gelu (float32 algorithm): |x| clamped at 14.5, where gelu(-x) rounds to -0.0",
+                  ("gelu",), "float"))
+    add(Threshold(14.75, "gelu' (float32 algorithm): |x| clamped at 14.75, where gelu'(-x) rounds to 0",
+                  ("gelu",), "float"))
     add(Threshold(40.0, "fa_exp_mhalfsq: |x| clamped at 40 (double)", ("gelu",), "double"))
-    add(Threshold(20.0, "fa_exp_mhalfsq: |x| clamped at 20 (float)", ("gelu",), "float"))
     for w, piece in ((1.25, "0|1"), (3.75, "1|2"), (11.25, "2|3")):
         add(Threshold(w * math.sqrt(2.0), f"fa_erfcx: Chebyshev pieces {piece} at w = {w} "
                       f"(x = {w}*sqrt(2))", ("gelu",)))

@@ -182,7 +182,11 @@ ACTIVATIONS = (
         "accurate in the far negative tail where 0.5*x*(1 + erf(x/sqrt(2))) cancels to 0 "
         "(below x = -5 in float32).  gelu(-inf) = 0, gelu'(+inf) = 1, gelu'(-inf) = 0.  Next to "
         "the zero of gelu' (x = -0.75179) a Taylor series about that zero is used.  float64 "
-        "results carry exp(-x**2/2), erfcx and the products in two words and are rounded once.",
+        "results carry exp(-x**2/2), erfcx and the products in two words and are rounded once.  "
+        "float32 has an algorithm of its own (src_c/activations_f32.h): Q = Phi(-|x|) / exp(-x**2/2) "
+        "as t S(t), t = 1 / (1 + K |x|), and gelu' with its zero divided out, every rounding error "
+        "carried in a second word (no Taylor window).",
+        f32=('float32', 'float32'),
     ),
     Activation(
         "gelu_tanh", "x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x**3))) / 2 (PyTorch approximate='tanh')",
