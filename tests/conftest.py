@@ -6,6 +6,7 @@ makes NumPy raise FloatingPointError and the test fail.
 """
 import os
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -37,3 +38,23 @@ def isa(request):
         yield request.param
     finally:
         set_isa(old)
+
+
+def run_in_threads(worker, n):
+    """worker(k) for k < n, in n threads started together; the first errors re-raised here."""
+    errors = []
+    barrier = threading.Barrier(n)
+
+    def run(k):
+        try:
+            barrier.wait()
+            worker(k)
+        except BaseException as e:  # noqa: BLE001 -- reported below
+            errors.append(e)
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors[:3]

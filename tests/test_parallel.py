@@ -11,7 +11,6 @@ FP flag into the calling thread would fail it.
 import os
 import subprocess
 import sys
-import threading
 import time
 
 import numpy as np
@@ -23,6 +22,7 @@ from fastact._ufuncs import MAX_THREADS, MIN_PER_THREAD, THREADS_AVAILABLE
 from fastact._ufuncs import ufuncs as UF
 
 from _ulp import assert_bitwise_equal
+from conftest import run_in_threads
 
 DTYPES = (np.float16, np.float32, np.float64)
 
@@ -207,28 +207,17 @@ def test_concurrent_python_threads_each_splitting():
             jobs.append((f"{name} {dtype.__name__}", UF[name], make(x, dy, p)))
     with fa.threads(1):
         want = [uf(*a) for _, uf, a in jobs]
-    errors = []
-    barrier = threading.Barrier(6)
 
     def worker(k):
-        try:
-            barrier.wait()
-            out = {}
-            for _ in range(3):
-                for i in np.random.default_rng(k).permutation(len(jobs)):
-                    what, uf, a = jobs[i]
-                    o = out.setdefault(i, np.empty_like(want[i]))
-                    uf(*a, out=o)
-                    assert_bitwise_equal(o, want[i], f"thread {k}: {what}")
-        except BaseException as e:  # noqa: BLE001 -- reported below
-            errors.append(e)
+        out = {}
+        for _ in range(3):
+            for i in np.random.default_rng(k).permutation(len(jobs)):
+                what, uf, a = jobs[i]
+                o = out.setdefault(i, np.empty_like(want[i]))
+                uf(*a, out=o)
+                assert_bitwise_equal(o, want[i], f"thread {k}: {what}")
 
-    ts = [threading.Thread(target=worker, args=(k,)) for k in range(6)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    assert not errors, errors[:3]
+    run_in_threads(worker, 6)
     assert fa.get_num_threads() == 3
 
 

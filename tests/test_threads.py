@@ -21,6 +21,7 @@ from fastact._ufuncs import gufuncs as GU
 from fastact._ufuncs import ufuncs as UF
 
 from _ulp import assert_bitwise_equal
+from conftest import run_in_threads
 
 N_THREADS = 8
 
@@ -71,28 +72,17 @@ def _jobs():
 def test_threads_match_single_threaded():
     jobs = _jobs()
     want = [f() for _, f in jobs]
-    errors = []
-    barrier = threading.Barrier(N_THREADS)
 
     def worker(k):
-        try:
-            barrier.wait()
-            order = np.random.default_rng(k).permutation(len(jobs))
-            for _ in range(3):
-                for i in order:
-                    what, f = jobs[i]
-                    got = f()
-                    assert_bitwise_equal(got, want[i], f"thread {k}: {what}")
-        except BaseException as e:  # noqa: BLE001 -- reported below
-            errors.append(e)
+        order = np.random.default_rng(k).permutation(len(jobs))
+        for _ in range(3):
+            for i in order:
+                what, f = jobs[i]
+                got = f()
+                assert_bitwise_equal(got, want[i], f"thread {k}: {what}")
 
     with np.errstate(all="raise"):
-        ts = [threading.Thread(target=worker, args=(k,)) for k in range(N_THREADS)]
-        for t in ts:
-            t.start()
-        for t in ts:
-            t.join()
-    assert not errors, errors[:3]
+        run_in_threads(worker, N_THREADS)
 
 
 def test_threads_private_out_and_isa_switch_free():
@@ -102,26 +92,17 @@ def test_threads_private_out_and_isa_switch_free():
     xs = np.ascontiguousarray(x[:, :512])
     want_c = fa.elu(xs, 0.7)
     want_h = fa.tanh(xs.astype(np.float16)[:, ::2])
-    errors = []
 
     def worker(k):
-        try:
-            out = np.empty_like(want_c)
-            outh = np.empty_like(want_h)
-            for _ in range(50):
-                fa.elu(xs, 0.7, out=out)
-                fa.tanh(xs.astype(np.float16)[:, ::2], out=outh)
-                assert_bitwise_equal(out, want_c, f"elu thread {k}")
-                assert_bitwise_equal(outh, want_h, f"tanh f16 thread {k}")
-        except BaseException as e:  # noqa: BLE001
-            errors.append(e)
+        out = np.empty_like(want_c)
+        outh = np.empty_like(want_h)
+        for _ in range(50):
+            fa.elu(xs, 0.7, out=out)
+            fa.tanh(xs.astype(np.float16)[:, ::2], out=outh)
+            assert_bitwise_equal(out, want_c, f"elu thread {k}")
+            assert_bitwise_equal(outh, want_h, f"tanh f16 thread {k}")
 
-    ts = [threading.Thread(target=worker, args=(k,)) for k in range(N_THREADS)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    assert not errors, errors[:3]
+    run_in_threads(worker, N_THREADS)
 
 
 # ---- the GIL is released -------------------------------------------------------
